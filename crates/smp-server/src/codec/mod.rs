@@ -1,0 +1,1 @@
+//! Transport framing: pure state machines and functions, no I/O.

@@ -1,0 +1,258 @@
+//! Group and handler tables, and the server that answers one buffer of SMP
+//! packets (protocol.md §1.5–1.8).
+
+use minicbor::encode::write::Cursor;
+use minicbor::Encoder;
+
+use crate::cbor::Response;
+use crate::error::{Error, GroupErr, MgmtErr};
+use crate::header::{GroupId, Header, Op, Version, HEADER_LEN};
+use crate::platform::Platform;
+
+/// A command handler: decodes the request payload, does the work through the
+/// platform and writes its response entries into the already opened map.
+pub type Handler = fn(&mut Ctx<'_>, &Request<'_>, &mut Response<'_>) -> Result<(), Error>;
+
+/// One command id: its read and write handlers.
+#[derive(Clone, Copy)]
+pub struct Command {
+    pub read: Option<Handler>,
+    pub write: Option<Handler>,
+}
+
+impl Command {
+    /// A reserved or unimplemented id (answered with rc 8).
+    pub const NONE: Command = Command {
+        read: None,
+        write: None,
+    };
+
+    pub const fn read(h: Handler) -> Self {
+        Command {
+            read: Some(h),
+            write: None,
+        }
+    }
+
+    pub const fn write(h: Handler) -> Self {
+        Command {
+            read: None,
+            write: Some(h),
+        }
+    }
+
+    pub const fn read_write(r: Handler, w: Handler) -> Self {
+        Command {
+            read: Some(r),
+            write: Some(w),
+        }
+    }
+}
+
+/// A management group: its number, its name (for enum details) and its table,
+/// indexed by command id.
+pub struct Group {
+    pub id: GroupId,
+    pub name: &'static str,
+    pub commands: &'static [Command],
+}
+
+impl Group {
+    fn handler(&self, id: u8, op: Op) -> Option<Handler> {
+        let cmd = self.commands.get(usize::from(id))?;
+        match op {
+            Op::Read => cmd.read,
+            Op::Write => cmd.write,
+            _ => None,
+        }
+    }
+}
+
+/// The link a request came in on (access policy and per-transport state).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Transport {
+    Serial,
+    RawUart,
+    Ble,
+    Udp,
+}
+
+/// Buffer geometry, reported by MCUmgr parameters (os 6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Params {
+    /// Largest SMP packet (header included) the server receives.
+    pub buf_size: usize,
+    /// Number of buffers; a client may keep `buf_count - 1` requests in flight.
+    pub buf_count: usize,
+}
+
+/// Work the platform does once the response has been sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AfterResponse {
+    Reset { boot_mode: Option<u8> },
+}
+
+/// One request as a handler sees it.
+pub struct Request<'a> {
+    pub header: Header,
+    pub payload: &'a [u8],
+    pub transport: Transport,
+}
+
+/// What a handler may reach besides its request.
+pub struct Ctx<'a> {
+    pub platform: &'a mut dyn Platform,
+    pub groups: &'a [&'static Group],
+    pub params: Params,
+    pub after_response: &'a mut Option<AfterResponse>,
+}
+
+/// The SMP server: a list of groups and the buffer geometry it reports.
+pub struct Server<'g> {
+    groups: &'g [&'static Group],
+    params: Params,
+}
+
+/// The response map of an error: `BF 62 "rc" <code> FF` is at most 8 bytes,
+/// `err` with a detail field well under this.
+const ERROR_PAYLOAD_MAX: usize = 48;
+
+impl<'g> Server<'g> {
+    pub fn new(groups: &'g [&'static Group], params: Params) -> Self {
+        Server { groups, params }
+    }
+
+    pub fn params(&self) -> Params {
+        self.params
+    }
+
+    pub fn groups(&self) -> &'g [&'static Group] {
+        self.groups
+    }
+
+    /// Answers every SMP packet in `input`, in order, calling `emit` with each
+    /// response packet built in `tx` (whose length caps the response size).
+    ///
+    /// Fewer than 8 bytes left get no answer; a packet whose payload is
+    /// shorter than its header says is answered with rc 9 and ends the buffer.
+    pub fn process(
+        &self,
+        platform: &mut dyn Platform,
+        transport: Transport,
+        input: &[u8],
+        tx: &mut [u8],
+        emit: &mut dyn FnMut(&[u8]),
+    ) -> Option<AfterResponse> {
+        let mut after_response = None;
+        let cap = tx.len().min(usize::from(u16::MAX) + HEADER_LEN);
+        let tx = &mut tx[..cap];
+        if tx.len() < HEADER_LEN {
+            return None;
+        }
+        let mut rest = input;
+        while let Some(header) = Header::parse(rest) {
+            let body = &rest[HEADER_LEN..];
+            let payload = body.get(..usize::from(header.len));
+            let result = match payload {
+                None => Err(MgmtErr::Corrupt.into()),
+                Some(payload) => {
+                    let request = Request {
+                        header,
+                        payload,
+                        transport,
+                    };
+                    let mut ctx = Ctx {
+                        platform: &mut *platform,
+                        groups: self.groups,
+                        params: self.params,
+                        after_response: &mut after_response,
+                    };
+                    self.dispatch(&mut ctx, &request, &mut tx[HEADER_LEN..])
+                }
+            };
+            if let Some(n) = respond(&header, result, tx) {
+                emit(&tx[..n]);
+            }
+            match payload {
+                Some(payload) => rest = &body[payload.len()..],
+                None => break,
+            }
+        }
+        after_response
+    }
+
+    /// Runs the handler of the request; the payload length written on success.
+    fn dispatch(
+        &self,
+        ctx: &mut Ctx<'_>,
+        request: &Request<'_>,
+        out: &mut [u8],
+    ) -> Result<usize, Error> {
+        let header = &request.header;
+        if let Version::Unsupported(_) = header.version {
+            return Err(MgmtErr::UnsupportedTooNew.into());
+        }
+        let handler = self
+            .groups
+            .iter()
+            .find(|g| g.id == header.group)
+            .and_then(|g| g.handler(header.id, header.op))
+            .ok_or(MgmtErr::NotSup)?;
+        let mut enc = Encoder::new(Cursor::new(out));
+        enc.begin_map()?;
+        handler(ctx, request, &mut enc)?;
+        enc.end()?;
+        Ok(enc.into_writer().position())
+    }
+}
+
+/// Completes the response in `tx` (payload already there on success); its
+/// length, or `None` when not even an error answer fits.
+fn respond(request: &Header, result: Result<usize, Error>, tx: &mut [u8]) -> Option<usize> {
+    let payload_len = match result {
+        Ok(n) => n,
+        Err(err) => {
+            let end = tx.len().min(HEADER_LEN + ERROR_PAYLOAD_MAX);
+            encode_error(request.version, err, &mut tx[HEADER_LEN..end])?
+        }
+    };
+    let mut header = request.response();
+    // Cannot truncate: `tx` was capped at 65535 payload bytes.
+    header.len = payload_len as u16;
+    tx[..HEADER_LEN].copy_from_slice(&header.encode());
+    Some(HEADER_LEN + payload_len)
+}
+
+/// `{"rc": N}` for SMP-level errors and for every error of a v1 request;
+/// `{"err": {"group": G, "rc": R}}` for group errors of a v2 request.
+fn encode_error(version: Version, err: Error, out: &mut [u8]) -> Option<usize> {
+    let mut enc = Encoder::new(Cursor::new(out));
+    let written: Result<(), Error> = (|| {
+        enc.begin_map()?;
+        match (err, version) {
+            (Error::Mgmt(e), _) => {
+                enc.str("rc")?.u16(e.code())?;
+            }
+            (Error::Group(GroupErr { v1, .. }), Version::V1) => {
+                enc.str("rc")?.u16(v1.code())?;
+            }
+            (
+                Error::Group(GroupErr {
+                    group, rc, detail, ..
+                }),
+                _,
+            ) => {
+                enc.str("err")?.begin_map()?;
+                enc.str("group")?.u16(group.0)?.str("rc")?.u16(rc)?;
+                enc.end()?;
+                if let Some((key, value)) = detail {
+                    enc.str(key)?.u64(value)?;
+                }
+            }
+        }
+        enc.end()?;
+        Ok(())
+    })();
+    written.ok()?;
+    Some(enc.into_writer().position())
+}

@@ -1,0 +1,4 @@
+//! The management groups: one module each, exposing one static [`Group`](crate::dispatch::Group) table.
+
+pub mod enumeration;
+pub mod os;

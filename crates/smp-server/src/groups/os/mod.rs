@@ -1,0 +1,315 @@
+//! Group 0, OS (protocol.md §2.0).
+
+mod datetime;
+
+use core::fmt::Write;
+
+use minicbor::Decoder;
+
+pub use datetime::DateTime;
+
+use crate::cbor::{bool_or_int, decode_map, once, Field, Response};
+use crate::dispatch::{AfterResponse, Command, Ctx, Group, Request};
+use crate::error::{Error, MgmtErr};
+use crate::header::GroupId;
+
+crate::group_errors! {
+    /// OS group errors (`err.rc` with group 0).
+    pub enum OsError for GroupId::OS {
+        Unknown = 1 => Unknown,
+        InvalidFormat = 2 => Inval,
+        QueryYieldsNoAnswer = 3 => NoEnt,
+        RtcNotSet = 4 => NoEnt,
+        RtcCommandFailed = 5 => Unknown,
+        QueryResponseValueNotValid = 6 => NoEnt,
+    }
+}
+
+/// What the OS group asks of the platform.
+pub trait OsPlatform {
+    /// The texts os info (command 7) reports.
+    fn info(&self) -> OsInfo<'_>;
+
+    /// Calls `visit` for each thread, in a stable order.
+    fn tasks(
+        &mut self,
+        visit: &mut dyn FnMut(&TaskInfo<'_>) -> Result<(), Error>,
+    ) -> Result<(), Error>;
+
+    /// Calls `visit` for each memory pool; rc 8 where the platform has none to report.
+    fn memory_pools(
+        &mut self,
+        visit: &mut dyn FnMut(&PoolInfo<'_>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let _ = visit;
+        Err(MgmtErr::NotSup.into())
+    }
+
+    /// The clock; [`ClockError::NotSet`] before anyone set it.
+    fn datetime(&mut self) -> Result<DateTime, ClockError>;
+
+    fn set_datetime(&mut self, now: DateTime) -> Result<(), ClockError>;
+
+    /// Decides whether the device may reset now; the reset itself happens after
+    /// the response has been sent ([`AfterResponse::Reset`]).
+    fn prepare_reset(&mut self, force: bool, boot_mode: Option<u8>) -> Result<(), Error>;
+
+    /// The bootloader and, for MCUboot, its mode.
+    fn bootloader(&self) -> BootloaderInfo;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClockError {
+    NotSet,
+    Failed,
+}
+
+impl From<ClockError> for Error {
+    fn from(e: ClockError) -> Self {
+        match e {
+            ClockError::NotSet => OsError::RtcNotSet.into(),
+            ClockError::Failed => OsError::RtcCommandFailed.into(),
+        }
+    }
+}
+
+/// The uname-like texts of os info, one per format letter.
+#[derive(Clone, Copy, Debug)]
+pub struct OsInfo<'a> {
+    /// `s`
+    pub kernel_name: &'a str,
+    /// `n`
+    pub node_name: &'a str,
+    /// `r`
+    pub kernel_release: &'a str,
+    /// `v`
+    pub kernel_version: &'a str,
+    /// `b`; the letter is invalid where the build time is not recorded.
+    pub build_date_time: Option<&'a str>,
+    /// `m`
+    pub machine: &'a str,
+    /// `p`
+    pub processor: &'a str,
+    /// `i`
+    pub hardware_platform: &'a str,
+    /// `o`
+    pub operating_system: &'a str,
+}
+
+/// One thread, for task statistics.
+#[derive(Clone, Copy, Debug)]
+pub struct TaskInfo<'a> {
+    pub name: &'a str,
+    pub prio: i32,
+    pub tid: u32,
+    pub state: u32,
+    /// Stack size and use, in 4-byte words.
+    pub stack: Option<(u32, u32)>,
+    /// Execution cycles, where measured.
+    pub runtime: Option<u64>,
+}
+
+/// One memory pool, for memory pool statistics.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolInfo<'a> {
+    pub name: &'a str,
+    pub block_size: u64,
+    pub blocks: u64,
+    pub free: u64,
+    pub min_free: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BootloaderInfo {
+    pub name: &'static str,
+    /// MCUboot mode (protocol.md §2.0: -1 unknown, 0 single slot, 1 swap using
+    /// scratch, 2 overwrite only, 3 swap using move, ...).
+    pub mode: i8,
+    pub no_downgrade: bool,
+}
+
+/// The longest os info output (Zephyr's MCUMGR_GRP_OS_INFO_MAX_RESPONSE_SIZE).
+pub const INFO_MAX_RESPONSE_SIZE: usize = 256;
+
+pub static GROUP: Group = Group {
+    id: GroupId::OS,
+    name: "os mgmt",
+    commands: &[
+        Command::read_write(echo, echo),
+        Command::NONE, // console echo control
+        Command::read(taskstat),
+        Command::read(mpstat),
+        Command::read_write(datetime_get, datetime_set),
+        Command::write(reset),
+        Command::read(mcumgr_params),
+        Command::read(info),
+        Command::read(bootloader_info),
+    ],
+};
+
+fn echo(_: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<(), Error> {
+    let mut d = None;
+    decode_map(req.payload, |key, dec| match key {
+        "d" => once(&mut d, dec.str()),
+        _ => Ok(Field::Unknown),
+    })?;
+    rsp.str("r")?.str(d.ok_or(MgmtErr::Inval)?)?;
+    Ok(())
+}
+
+fn taskstat(ctx: &mut Ctx<'_>, _: &Request<'_>, rsp: &mut Response<'_>) -> Result<(), Error> {
+    rsp.str("tasks")?.begin_map()?;
+    ctx.platform.os().tasks(&mut |t| {
+        rsp.str(t.name)?.begin_map()?;
+        rsp.str("prio")?.i32(t.prio)?;
+        rsp.str("tid")?.u32(t.tid)?;
+        rsp.str("state")?.u32(t.state)?;
+        if let Some((size, used)) = t.stack {
+            rsp.str("stksiz")?.u32(size)?.str("stkuse")?.u32(used)?;
+        }
+        if let Some(runtime) = t.runtime {
+            rsp.str("runtime")?.u64(runtime)?;
+        }
+        rsp.end()?;
+        Ok(())
+    })?;
+    rsp.end()?;
+    Ok(())
+}
+
+fn mpstat(ctx: &mut Ctx<'_>, _: &Request<'_>, rsp: &mut Response<'_>) -> Result<(), Error> {
+    rsp.str("mpools")?.begin_map()?;
+    ctx.platform.os().memory_pools(&mut |p| {
+        rsp.str(p.name)?.begin_map()?;
+        rsp.str("blksiz")?.u64(p.block_size)?;
+        rsp.str("nblks")?.u64(p.blocks)?;
+        rsp.str("nfree")?.u64(p.free)?;
+        rsp.str("min")?.u64(p.min_free)?;
+        rsp.end()?;
+        Ok(())
+    })?;
+    rsp.end()?;
+    Ok(())
+}
+
+fn datetime_get(ctx: &mut Ctx<'_>, _: &Request<'_>, rsp: &mut Response<'_>) -> Result<(), Error> {
+    let now = ctx.platform.os().datetime()?;
+    rsp.str("datetime")?.str(&now.format())?;
+    Ok(())
+}
+
+fn datetime_set(ctx: &mut Ctx<'_>, req: &Request<'_>, _: &mut Response<'_>) -> Result<(), Error> {
+    let mut text = None;
+    decode_map(req.payload, |key, dec| match key {
+        "datetime" => once(&mut text, dec.str()),
+        _ => Ok(Field::Unknown),
+    })?;
+    let now = text.and_then(DateTime::parse).ok_or(MgmtErr::Inval)?;
+    ctx.platform.os().set_datetime(now)?;
+    Ok(())
+}
+
+fn reset(ctx: &mut Ctx<'_>, req: &Request<'_>, _: &mut Response<'_>) -> Result<(), Error> {
+    let (mut force, mut boot_mode) = (None, None);
+    decode_map(req.payload, |key, dec: &mut Decoder<'_>| match key {
+        "force" => once(&mut force, bool_or_int(dec)),
+        "boot_mode" => once(&mut boot_mode, dec.u8()),
+        _ => Ok(Field::Unknown),
+    })?;
+    ctx.platform
+        .os()
+        .prepare_reset(force.unwrap_or(false), boot_mode)?;
+    *ctx.after_response = Some(AfterResponse::Reset { boot_mode });
+    Ok(())
+}
+
+fn mcumgr_params(ctx: &mut Ctx<'_>, _: &Request<'_>, rsp: &mut Response<'_>) -> Result<(), Error> {
+    rsp.str("buf_size")?.u64(ctx.params.buf_size as u64)?;
+    rsp.str("buf_count")?.u64(ctx.params.buf_count as u64)?;
+    Ok(())
+}
+
+/// The format letters in output order.
+const INFO_LETTERS: &[u8] = b"snrvbmpio";
+
+fn info(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<(), Error> {
+    let mut format = None;
+    decode_map(req.payload, |key, dec| match key {
+        "format" => once(&mut format, dec.str()),
+        _ => Ok(Field::Unknown),
+    })?;
+    let info = ctx.platform.os().info();
+    let wanted = parse_info_format(format.unwrap_or("s"), info.build_date_time.is_some())?;
+    let mut out: heapless::String<INFO_MAX_RESPONSE_SIZE> = heapless::String::new();
+    for (i, letter) in INFO_LETTERS.iter().enumerate() {
+        if wanted & (1 << i) == 0 {
+            continue;
+        }
+        let text = match letter {
+            b's' => info.kernel_name,
+            b'n' => info.node_name,
+            b'r' => info.kernel_release,
+            b'v' => info.kernel_version,
+            b'b' => info.build_date_time.unwrap_or_default(),
+            b'm' => info.machine,
+            b'p' => info.processor,
+            b'i' => info.hardware_platform,
+            _ => info.operating_system,
+        };
+        let sep = if out.is_empty() { "" } else { " " };
+        write!(out, "{sep}{text}").map_err(|_| MgmtErr::MsgSize)?;
+    }
+    rsp.str("output")?.str(&out)?;
+    Ok(())
+}
+
+/// The set of letters asked for, as bits in [`INFO_LETTERS`] order; any other
+/// letter is err {0, 2}.
+fn parse_info_format(format: &str, has_build_time: bool) -> Result<u16, Error> {
+    let all = if has_build_time {
+        0x1FF
+    } else {
+        0x1FF & !(1 << 4)
+    };
+    let mut wanted = 0u16;
+    for c in format.bytes() {
+        wanted |= match c {
+            b'a' => all,
+            b'b' if !has_build_time => return Err(OsError::InvalidFormat.into()),
+            _ => match INFO_LETTERS.iter().position(|l| *l == c) {
+                Some(i) => 1 << i,
+                None => return Err(OsError::InvalidFormat.into()),
+            },
+        };
+    }
+    Ok(wanted)
+}
+
+fn bootloader_info(
+    ctx: &mut Ctx<'_>,
+    req: &Request<'_>,
+    rsp: &mut Response<'_>,
+) -> Result<(), Error> {
+    let mut query = None;
+    decode_map(req.payload, |key, dec| match key {
+        "query" => once(&mut query, dec.str()),
+        _ => Ok(Field::Unknown),
+    })?;
+    let boot = ctx.platform.os().bootloader();
+    match query {
+        None => {
+            rsp.str("bootloader")?.str(boot.name)?;
+        }
+        Some("mode") => {
+            rsp.str("mode")?.i8(boot.mode)?;
+            if boot.no_downgrade {
+                rsp.str("no-downgrade")?.bool(true)?;
+            }
+        }
+        Some(_) => return Err(OsError::QueryYieldsNoAnswer.into()),
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

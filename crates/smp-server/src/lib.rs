@@ -1,0 +1,24 @@
+//! Portable MCUmgr SMP server core.
+//!
+//! Protocol rules, transport codecs, dispatch through static group tables, and
+//! the groups themselves, with no I/O, no heap and no operating system: a
+//! platform provides buffers and implements the traits in [`platform`].
+#![no_std]
+#![forbid(unsafe_code)]
+
+pub mod cbor;
+pub mod codec;
+pub mod dispatch;
+pub mod error;
+pub mod groups;
+pub mod header;
+pub mod netbuf;
+pub mod platform;
+
+#[cfg(test)]
+mod testing;
+
+pub use dispatch::{AfterResponse, Command, Ctx, Group, Params, Request, Server, Transport};
+pub use error::{Error, GroupErr, MgmtErr};
+pub use header::{GroupId, Header, Op, Version, HEADER_LEN};
+pub use platform::Platform;

@@ -1,0 +1,9 @@
+//! The platform a server runs on, as the groups see it: one small trait per
+//! group, bundled in [`Platform`].
+
+pub use crate::groups::os::OsPlatform;
+
+/// Everything the groups need from the device.
+pub trait Platform {
+    fn os(&mut self) -> &mut dyn OsPlatform;
+}
