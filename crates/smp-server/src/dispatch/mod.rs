@@ -256,3 +256,6 @@ fn encode_error(version: Version, err: Error, out: &mut [u8]) -> Option<usize> {
     written.ok()?;
     Some(enc.into_writer().position())
 }
+
+#[cfg(test)]
+mod tests;
