@@ -1,1 +1,185 @@
-fn main() {}
+//! `smp-sim`: a virtual MCUmgr device for Linux. It runs the smp-server core
+//! over UDP and a serial pseudo-terminal so that any MCUmgr client can drive it
+//! without a board or a Zephyr tree.
+
+mod device;
+mod link;
+mod pool;
+mod serial;
+mod smp_thread;
+mod threads;
+mod udp;
+
+use std::io::Write;
+use std::net::{SocketAddr, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::Arc;
+
+use clap::Parser;
+use log::{error, info};
+use smp_server::dispatch::Group;
+use smp_server::groups::{enumeration, os};
+
+use crate::link::Shared;
+use crate::pool::SharedPool;
+use crate::serial::Pty;
+use crate::smp_thread::SmpThread;
+use crate::threads::ThreadRegistry;
+
+/// The groups the virtual device serves, in registration order.
+static GROUPS: &[&Group] = &[&os::GROUP, &enumeration::GROUP];
+
+#[derive(Parser, Debug)]
+#[command(version, about = "A virtual MCUmgr (SMP) device for Linux")]
+struct Cli {
+    /// UDP address to serve SMP on (repeatable).
+    #[arg(long = "udp", value_name = "ADDR", default_value = "127.0.0.1:1337")]
+    udp: Vec<SocketAddr>,
+
+    /// Make a symbolic link to the serial pseudo-terminal at PATH.
+    #[arg(long, value_name = "PATH")]
+    pty_link: Option<PathBuf>,
+
+    /// Directory holding the device's persistent state (flash, files, settings).
+    #[arg(long, value_name = "DIR")]
+    state: Option<PathBuf>,
+
+    /// Size of each SMP buffer in bytes: the largest packet the device takes.
+    #[arg(long, value_name = "N", default_value_t = 2048)]
+    netbuf_size: usize,
+
+    /// Number of SMP buffers: a client may keep this many requests in flight.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    netbuf_count: usize,
+}
+
+fn default_state_dir() -> PathBuf {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".local/state")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("smp-sim")
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
+        .target(env_logger::Target::Stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            error!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    let state_dir = cli.state.clone().unwrap_or_else(default_state_dir);
+    std::fs::create_dir_all(&state_dir)
+        .map_err(|e| format!("cannot create state directory {}: {e}", state_dir.display()))?;
+    info!("state directory: {}", state_dir.display());
+
+    let pool = SharedPool::new(cli.netbuf_size, cli.netbuf_count).map_err(|e| {
+        format!(
+            "invalid netbuf geometry {}x{}: {e:?}",
+            cli.netbuf_count, cli.netbuf_size
+        )
+    })?;
+    let sockets = cli
+        .udp
+        .iter()
+        .map(|addr| UdpSocket::bind(addr).map_err(|e| format!("cannot bind UDP {addr}: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let pty = Pty::open().map_err(|e| format!("cannot open a pseudo-terminal: {e}"))?;
+    if let Some(link) = &cli.pty_link {
+        let _ = std::fs::remove_file(link);
+        std::os::unix::fs::symlink(&pty.path, link).map_err(|e| {
+            format!(
+                "cannot link {} to {}: {e}",
+                link.display(),
+                pty.path.display()
+            )
+        })?;
+    }
+
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(signal, stop.clone())
+            .map_err(|e| format!("cannot catch signals: {e}"))?;
+    }
+
+    let (queue_tx, queue_rx) = std::sync::mpsc::sync_channel(cli.netbuf_count);
+    let shared = Arc::new(Shared {
+        pool: Arc::new(pool),
+        stop,
+        boot_generation: AtomicU64::new(0),
+        queue: queue_tx,
+        udp_sockets: sockets,
+    });
+    let threads = Arc::new(ThreadRegistry::default());
+    let serial_writer = pty
+        .writer()
+        .map_err(|e| format!("cannot write the pseudo-terminal: {e}"))?;
+
+    let mut endpoints = String::new();
+    for socket in &shared.udp_sockets {
+        let addr = socket.local_addr().map_err(|e| e.to_string())?;
+        endpoints.push_str(&format!("udp: {addr}\n"));
+    }
+    endpoints.push_str(&format!("serial: {}\n", pty.path.display()));
+
+    std::thread::scope(|scope| -> Result<(), String> {
+        let smp = SmpThread {
+            shared: shared.clone(),
+            queue: queue_rx,
+            serial: Some(serial_writer),
+            groups: GROUPS,
+            threads: threads.clone(),
+        };
+        spawn_named(scope, &threads, "smp".into(), move || smp.run()).map_err(|e| e.to_string())?;
+        for index in 0..shared.udp_sockets.len() {
+            let shared = shared.clone();
+            spawn_named(scope, &threads, format!("udp-rx{index}"), move || {
+                udp::receive_loop(&shared, index)
+            })
+            .map_err(|e| e.to_string())?;
+        }
+        let serial_shared = shared.clone();
+        let pty = &pty;
+        spawn_named(scope, &threads, "serial-rx".into(), move || {
+            serial::receive_loop(&serial_shared, pty)
+        })
+        .map_err(|e| e.to_string())?;
+
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(endpoints.as_bytes());
+        let _ = stdout.flush();
+        Ok(())
+    })?;
+
+    if let Some(link) = &cli.pty_link {
+        let _ = std::fs::remove_file(link);
+    }
+    info!("stopped");
+    Ok(())
+}
+
+/// Starts a named thread that task statistics will list.
+fn spawn_named<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    threads: &Arc<ThreadRegistry>,
+    name: String,
+    body: impl FnOnce() + Send + 'scope,
+) -> std::io::Result<std::thread::ScopedJoinHandle<'scope, ()>> {
+    let threads = threads.clone();
+    std::thread::Builder::new()
+        .name(name.clone())
+        .spawn_scoped(scope, move || {
+            threads.register_current(&name);
+            body();
+        })
+}

@@ -1,0 +1,125 @@
+//! The virtual device as the core sees it: the platform traits implemented
+//! over the host.
+
+use std::sync::Arc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use smp_server::groups::os::{
+    BootloaderInfo, ClockError, DateTime, OsInfo, OsPlatform, PoolInfo, TaskInfo,
+};
+use smp_server::{Error, MgmtErr, Platform};
+
+use crate::pool::SharedPool;
+use crate::threads::ThreadRegistry;
+
+/// What survives a reset of the virtual device (as an RTC keeps running).
+#[derive(Default)]
+pub struct Persistent {
+    /// Offset of the device clock from the host clock, once set.
+    clock_offset_ms: Option<i64>,
+}
+
+pub struct SimDevice {
+    pub booted: Instant,
+    pub persistent: Persistent,
+    pool: Arc<SharedPool>,
+    threads: Arc<ThreadRegistry>,
+    node_name: String,
+}
+
+impl SimDevice {
+    pub fn boot(
+        persistent: Persistent,
+        pool: Arc<SharedPool>,
+        threads: Arc<ThreadRegistry>,
+    ) -> Self {
+        SimDevice {
+            booted: Instant::now(),
+            persistent,
+            pool,
+            threads,
+            node_name: String::from("smp-sim"),
+        }
+    }
+}
+
+fn host_now_ms() -> i64 {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
+}
+
+impl Platform for SimDevice {
+    fn os(&mut self) -> &mut dyn OsPlatform {
+        self
+    }
+}
+
+impl OsPlatform for SimDevice {
+    fn info(&self) -> OsInfo<'_> {
+        OsInfo {
+            kernel_name: "smp-sim",
+            node_name: &self.node_name,
+            kernel_release: env!("CARGO_PKG_VERSION"),
+            kernel_version: concat!(
+                "smp-sim ",
+                env!("CARGO_PKG_VERSION"),
+                " (virtual MCUmgr device)"
+            ),
+            build_date_time: None,
+            machine: std::env::consts::ARCH,
+            processor: std::env::consts::ARCH,
+            hardware_platform: "virtual",
+            operating_system: std::env::consts::OS,
+        }
+    }
+
+    fn tasks(
+        &mut self,
+        visit: &mut dyn FnMut(&TaskInfo<'_>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        self.threads.for_each(visit)
+    }
+
+    fn memory_pools(
+        &mut self,
+        visit: &mut dyn FnMut(&PoolInfo<'_>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let (free, min_free) = self.pool.usage();
+        visit(&PoolInfo {
+            name: "netbuf",
+            block_size: self.pool.buf_size() as u64,
+            blocks: self.pool.buf_count() as u64,
+            free: free as u64,
+            min_free: min_free as u64,
+        })
+    }
+
+    fn datetime(&mut self) -> Result<DateTime, ClockError> {
+        let offset = self.persistent.clock_offset_ms.ok_or(ClockError::NotSet)?;
+        DateTime::from_unix_millis(host_now_ms().saturating_add(offset)).ok_or(ClockError::Failed)
+    }
+
+    fn set_datetime(&mut self, now: DateTime) -> Result<(), ClockError> {
+        self.persistent.clock_offset_ms = Some(now.to_unix_millis() - host_now_ms());
+        Ok(())
+    }
+
+    fn prepare_reset(&mut self, _force: bool, boot_mode: Option<u8>) -> Result<(), Error> {
+        match boot_mode {
+            // The virtual device has no bootloader serial recovery to boot into.
+            None | Some(0) => Ok(()),
+            Some(_) => Err(MgmtErr::NotSup.into()),
+        }
+    }
+
+    fn bootloader(&self) -> BootloaderInfo {
+        // No MCUboot emulation yet: name the bootloader format, mode unknown.
+        BootloaderInfo {
+            name: "MCUboot",
+            mode: -1,
+            no_downgrade: false,
+        }
+    }
+}

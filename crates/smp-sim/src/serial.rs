@@ -1,0 +1,156 @@
+//! The serial transport over a pseudo-terminal: SMP serial framing in both
+//! directions.
+
+use std::fs::File;
+use std::io::{ErrorKind, Read, Write};
+use std::os::fd::{AsFd, OwnedFd};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use log::{debug, warn};
+use nix::fcntl::{fcntl, FcntlArg, OFlag};
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::pty::openpty;
+use nix::sys::termios::{cfmakeraw, tcgetattr, tcsetattr, SetArg};
+use smp_server::codec::serial::{self, SerialDecoder};
+
+use crate::link::{ReplyTo, Shared, POLL_INTERVAL};
+use crate::pool::Buf;
+
+/// The device side of a pseudo-terminal; clients open the slave path.
+pub struct Pty {
+    master: File,
+    /// Kept open so the master never sees a hang-up between clients.
+    _slave: OwnedFd,
+    pub path: PathBuf,
+}
+
+/// How long a response may wait for a client that does not read before the
+/// rest of it is dropped, as bytes sent on a UART nobody listens to are lost.
+const WRITE_PATIENCE: Duration = Duration::from_secs(2);
+
+impl Pty {
+    pub fn open() -> nix::Result<Self> {
+        let pty = openpty(None, None)?;
+        let mut attrs = tcgetattr(&pty.slave)?;
+        cfmakeraw(&mut attrs);
+        tcsetattr(&pty.slave, SetArg::TCSANOW, &attrs)?;
+        let path = nix::unistd::ttyname(&pty.slave)?;
+        let flags = OFlag::from_bits_truncate(fcntl(&pty.master, FcntlArg::F_GETFL)?);
+        fcntl(&pty.master, FcntlArg::F_SETFL(flags | OFlag::O_NONBLOCK))?;
+        Ok(Pty {
+            master: File::from(pty.master),
+            _slave: pty.slave,
+            path,
+        })
+    }
+
+    pub fn writer(&self) -> std::io::Result<SerialWriter> {
+        Ok(SerialWriter {
+            master: self.master.try_clone()?,
+            frame: Vec::new(),
+        })
+    }
+}
+
+/// Frames responses onto the pseudo-terminal.
+pub struct SerialWriter {
+    master: File,
+    frame: Vec<u8>,
+}
+
+impl SerialWriter {
+    pub fn send(&mut self, packet: &[u8]) {
+        self.frame.clear();
+        serial::encode(packet, &mut |line| self.frame.extend_from_slice(line));
+        let deadline = Instant::now() + WRITE_PATIENCE;
+        let mut rest = &self.frame[..];
+        while !rest.is_empty() {
+            match self.master.write(rest) {
+                Ok(n) => rest = &rest[n..],
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        warn!(
+                            "serial: client not reading, dropped {} response bytes",
+                            rest.len()
+                        );
+                        return;
+                    }
+                    let mut fds = [PollFd::new(self.master.as_fd(), PollFlags::POLLOUT)];
+                    let _ = poll(
+                        &mut fds,
+                        PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX),
+                    );
+                }
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => {
+                    warn!("serial: write failed: {e}");
+                    return;
+                }
+            }
+        }
+    }
+}
+
+pub fn receive_loop(shared: &Shared, pty: &Pty) {
+    let mut master = &pty.master;
+    let mut decoder = SerialDecoder::new();
+    let mut current: Option<Buf> = None;
+    let mut generation = shared.generation();
+    let mut chunk = [0u8; 4096];
+    while !shared.stopping() {
+        let mut fds = [PollFd::new(master.as_fd(), PollFlags::POLLIN)];
+        match poll(
+            &mut fds,
+            PollTimeout::try_from(POLL_INTERVAL).unwrap_or(PollTimeout::MAX),
+        ) {
+            Ok(0) => continue,
+            Ok(_) => {}
+            Err(nix::Error::EINTR) => continue,
+            Err(e) => {
+                warn!("serial: poll failed: {e}");
+                return;
+            }
+        }
+        let n = match master.read(&mut chunk) {
+            Ok(n) => n,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) => {
+                continue
+            }
+            Err(e) => {
+                debug!("serial: read failed: {e}");
+                std::thread::sleep(POLL_INTERVAL);
+                continue;
+            }
+        };
+        if shared.generation() != generation {
+            // The device reset: a packet half received before it is gone.
+            generation = shared.generation();
+            decoder.reset();
+            if let Some(buf) = current.as_mut() {
+                buf.clear();
+            }
+        }
+        for &byte in &chunk[..n] {
+            let buf = match current.as_mut() {
+                Some(buf) => buf,
+                None => match shared.alloc() {
+                    Some(buf) => current.insert(buf),
+                    None => return,
+                },
+            };
+            if decoder.push(byte, buf) {
+                if let Some(packet) = current.take() {
+                    shared.deliver(packet, ReplyTo::Serial);
+                }
+            }
+        }
+        // Between packets the buffer goes back, so an idle link holds none.
+        if current.as_ref().is_some_and(|b| b.is_empty()) {
+            if let Some(buf) = current.take() {
+                shared.pool.release(buf);
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! The one thread that answers requests, one at a time, as Zephyr's SMP work
+//! queue does; it also performs resets of the virtual device.
+
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::Arc;
+use std::time::Duration;
+
+use log::{debug, info, warn};
+use smp_server::codec::udp;
+use smp_server::dispatch::{AfterResponse, Group, Params, Server};
+
+use crate::device::SimDevice;
+use crate::link::{Inbound, ReplyTo, Shared, POLL_INTERVAL};
+use crate::serial::SerialWriter;
+use crate::threads::ThreadRegistry;
+
+/// Delay between the reset response and the reset (Zephyr's MCUMGR_GRP_OS_RESET_MS).
+const RESET_DELAY: Duration = Duration::from_millis(250);
+
+pub struct SmpThread {
+    pub shared: Arc<Shared>,
+    pub queue: Receiver<Inbound>,
+    pub serial: Option<SerialWriter>,
+    pub groups: &'static [&'static Group],
+    pub threads: Arc<ThreadRegistry>,
+}
+
+impl SmpThread {
+    pub fn run(mut self) {
+        let pool = &self.shared.pool;
+        let params = Params {
+            buf_size: pool.buf_size(),
+            buf_count: pool.buf_count(),
+        };
+        let server = Server::new(self.groups, params);
+        // The response buffer belongs to this thread, so receivers can always
+        // hold every pool buffer without starving the answers.
+        let mut tx = vec![0u8; params.buf_size];
+        let mut device = SimDevice::boot(Default::default(), pool.clone(), self.threads.clone());
+        info!("virtual device booted");
+        while !self.shared.stopping() {
+            let inbound = match self.queue.recv_timeout(POLL_INTERVAL) {
+                Ok(inbound) => inbound,
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => break,
+            };
+            let reply = inbound.reply;
+            let cap = match reply {
+                ReplyTo::Udp { .. } => udp::max_response(params.buf_size, udp::DEFAULT_MTU),
+                ReplyTo::Serial => params.buf_size,
+            };
+            let after = server.process(
+                &mut device,
+                reply.transport(),
+                inbound.buf.bytes(),
+                &mut tx[..cap],
+                &mut |rsp| self.send(reply, rsp),
+            );
+            self.shared.pool.release(inbound.buf);
+            if let Some(AfterResponse::Reset { boot_mode }) = after {
+                info!("reset requested (boot mode {boot_mode:?})");
+                std::thread::sleep(RESET_DELAY);
+                device = self.reset(device);
+            }
+        }
+    }
+
+    fn send(&mut self, reply: ReplyTo, packet: &[u8]) {
+        match reply {
+            ReplyTo::Udp { socket, peer } => {
+                if let Err(e) = self.shared.udp_sockets[socket].send_to(packet, peer) {
+                    warn!("udp: reply to {peer} failed: {e}");
+                }
+            }
+            ReplyTo::Serial => match self.serial.as_mut() {
+                Some(writer) => writer.send(packet),
+                None => debug!("serial: no link for a reply"),
+            },
+        }
+    }
+
+    /// Restarts the device in-process: requests that were waiting are lost,
+    /// uptime starts again, persistent state is kept.
+    fn reset(&mut self, old: SimDevice) -> SimDevice {
+        info!("resetting after {:.1?} of uptime", old.booted.elapsed());
+        self.shared.boot_generation.fetch_add(1, Ordering::AcqRel);
+        while let Ok(lost) = self.queue.try_recv() {
+            self.shared.pool.release(lost.buf);
+        }
+        let device = SimDevice::boot(
+            old.persistent,
+            self.shared.pool.clone(),
+            self.threads.clone(),
+        );
+        info!("virtual device rebooted");
+        device
+    }
+}
