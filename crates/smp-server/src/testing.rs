@@ -68,7 +68,7 @@ impl OsPlatform for FakePlatform {
         &mut self,
         visit: &mut dyn FnMut(&TaskInfo<'_>) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        self.tasks.iter().try_for_each(|t| visit(t))
+        self.tasks.iter().try_for_each(visit)
     }
 
     fn memory_pools(
@@ -78,7 +78,7 @@ impl OsPlatform for FakePlatform {
         self.pools
             .ok_or(MgmtErr::NotSup)?
             .iter()
-            .try_for_each(|p| visit(p))
+            .try_for_each(visit)
     }
 
     fn datetime(&mut self) -> Result<DateTime, ClockError> {

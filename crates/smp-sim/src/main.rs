@@ -24,7 +24,7 @@ use smp_server::groups::{enumeration, os};
 
 use crate::link::Shared;
 use crate::pool::SharedPool;
-use crate::serial::Pty;
+use crate::serial::{Framing, Pty};
 use crate::smp_thread::SmpThread;
 use crate::threads::ThreadRegistry;
 
@@ -45,6 +45,10 @@ struct Cli {
     /// Directory holding the device's persistent state (flash, files, settings).
     #[arg(long, value_name = "DIR")]
     state: Option<PathBuf>,
+
+    /// Framing on the serial pseudo-terminal.
+    #[arg(long, value_enum, default_value_t = Framing::Console)]
+    serial_framing: Framing,
 
     /// Size of each SMP buffer in bytes: the largest packet the device takes.
     #[arg(long, value_name = "N", default_value_t = 2048)]
@@ -94,7 +98,8 @@ fn run(cli: Cli) -> Result<(), String> {
         .iter()
         .map(|addr| UdpSocket::bind(addr).map_err(|e| format!("cannot bind UDP {addr}: {e}")))
         .collect::<Result<Vec<_>, _>>()?;
-    let pty = Pty::open().map_err(|e| format!("cannot open a pseudo-terminal: {e}"))?;
+    let pty =
+        Pty::open(cli.serial_framing).map_err(|e| format!("cannot open a pseudo-terminal: {e}"))?;
     if let Some(link) = &cli.pty_link {
         let _ = std::fs::remove_file(link);
         std::os::unix::fs::symlink(&pty.path, link).map_err(|e| {

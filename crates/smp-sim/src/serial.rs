@@ -12,14 +12,57 @@ use nix::fcntl::{fcntl, FcntlArg, OFlag};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::pty::openpty;
 use nix::sys::termios::{cfmakeraw, tcgetattr, tcsetattr, SetArg};
+use smp_server::codec::raw_uart::RawDecoder;
 use smp_server::codec::serial::{self, SerialDecoder};
 
 use crate::link::{ReplyTo, Shared, POLL_INTERVAL};
 use crate::pool::Buf;
 
+/// How SMP packets travel on the serial link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Framing {
+    /// SMP over console: base64 lines with a CRC (what every client speaks).
+    Console,
+    /// Zephyr 4.4's raw UART mode: bare packets, no base64 or CRC.
+    Raw,
+}
+
+/// Raw mode's inter-byte timeout (Zephyr's MCUMGR_TRANSPORT_RAW_UART_INPUT_TIMEOUT_TIME_MS).
+pub const RAW_INPUT_TIMEOUT_MS: u64 = 3000;
+
+/// The receive state machine of either framing.
+enum Decoder {
+    Console(SerialDecoder),
+    Raw(RawDecoder),
+}
+
+impl Decoder {
+    fn new(framing: Framing) -> Self {
+        match framing {
+            Framing::Console => Decoder::Console(SerialDecoder::new()),
+            Framing::Raw => Decoder::Raw(RawDecoder::new(RAW_INPUT_TIMEOUT_MS)),
+        }
+    }
+
+    fn push(&mut self, byte: u8, now_ms: u64, buf: &mut Buf) -> bool {
+        match self {
+            Decoder::Console(d) => d.push(byte, buf),
+            Decoder::Raw(d) => d.push(byte, now_ms, buf),
+        }
+    }
+
+    fn reset(&mut self) {
+        match self {
+            Decoder::Console(d) => d.reset(),
+            Decoder::Raw(d) => d.reset(),
+        }
+    }
+}
+
 /// The device side of a pseudo-terminal; clients open the slave path.
 pub struct Pty {
     master: File,
+    framing: Framing,
     /// Kept open so the master never sees a hang-up between clients.
     _slave: OwnedFd,
     pub path: PathBuf,
@@ -30,7 +73,7 @@ pub struct Pty {
 const WRITE_PATIENCE: Duration = Duration::from_secs(2);
 
 impl Pty {
-    pub fn open() -> nix::Result<Self> {
+    pub fn open(framing: Framing) -> nix::Result<Self> {
         let pty = openpty(None, None)?;
         let mut attrs = tcgetattr(&pty.slave)?;
         cfmakeraw(&mut attrs);
@@ -40,6 +83,7 @@ impl Pty {
         fcntl(&pty.master, FcntlArg::F_SETFL(flags | OFlag::O_NONBLOCK))?;
         Ok(Pty {
             master: File::from(pty.master),
+            framing,
             _slave: pty.slave,
             path,
         })
@@ -48,6 +92,7 @@ impl Pty {
     pub fn writer(&self) -> std::io::Result<SerialWriter> {
         Ok(SerialWriter {
             master: self.master.try_clone()?,
+            framing: self.framing,
             frame: Vec::new(),
         })
     }
@@ -56,13 +101,19 @@ impl Pty {
 /// Frames responses onto the pseudo-terminal.
 pub struct SerialWriter {
     master: File,
+    framing: Framing,
     frame: Vec<u8>,
 }
 
 impl SerialWriter {
     pub fn send(&mut self, packet: &[u8]) {
         self.frame.clear();
-        serial::encode(packet, &mut |line| self.frame.extend_from_slice(line));
+        match self.framing {
+            Framing::Console => {
+                serial::encode(packet, &mut |line| self.frame.extend_from_slice(line))
+            }
+            Framing::Raw => self.frame.extend_from_slice(packet),
+        }
         let deadline = Instant::now() + WRITE_PATIENCE;
         let mut rest = &self.frame[..];
         while !rest.is_empty() {
@@ -95,7 +146,8 @@ impl SerialWriter {
 
 pub fn receive_loop(shared: &Shared, pty: &Pty) {
     let mut master = &pty.master;
-    let mut decoder = SerialDecoder::new();
+    let mut decoder = Decoder::new(pty.framing);
+    let started = Instant::now();
     let mut current: Option<Buf> = None;
     let mut generation = shared.generation();
     let mut chunk = [0u8; 4096];
@@ -132,6 +184,7 @@ pub fn receive_loop(shared: &Shared, pty: &Pty) {
                 buf.clear();
             }
         }
+        let now_ms = started.elapsed().as_millis() as u64;
         for &byte in &chunk[..n] {
             let buf = match current.as_mut() {
                 Some(buf) => buf,
@@ -140,7 +193,7 @@ pub fn receive_loop(shared: &Shared, pty: &Pty) {
                     None => return,
                 },
             };
-            if decoder.push(byte, buf) {
+            if decoder.push(byte, now_ms, buf) {
                 if let Some(packet) = current.take() {
                     shared.deliver(packet, ReplyTo::Serial);
                 }
