@@ -135,7 +135,7 @@ pub const PARAMS: Params = Params {
 
 /// Runs `input` through a server with the default groups and a response buffer of `tx_size`.
 pub fn exchange_with(platform: &mut FakePlatform, input: &[u8], tx_size: usize) -> Exchange {
-    let server = Server::new(GROUPS, PARAMS);
+    let mut server = Server::new(GROUPS, PARAMS);
     let mut tx = vec![0u8; tx_size];
     let mut responses = Vec::new();
     let after_response = server.process(platform, Transport::Udp, input, &mut tx, &mut |r| {

@@ -33,7 +33,7 @@ impl SmpThread {
             buf_size: pool.buf_size(),
             buf_count: pool.buf_count(),
         };
-        let server = Server::new(self.groups, params);
+        let mut server = Server::new(self.groups, params);
         // The response buffer belongs to this thread, so receivers can always
         // hold every pool buffer without starving the answers.
         let mut tx = vec![0u8; params.buf_size];

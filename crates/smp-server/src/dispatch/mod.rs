@@ -99,9 +99,15 @@ pub struct Request<'a> {
     pub transport: Transport,
 }
 
+/// State that groups keep between requests (an upload in progress, an open
+/// file). One processing context owns it, so it needs no locks.
+#[derive(Default)]
+pub struct State {}
+
 /// What a handler may reach besides its request.
 pub struct Ctx<'a> {
     pub platform: &'a mut dyn Platform,
+    pub state: &'a mut State,
     pub groups: &'a [&'static Group],
     pub params: Params,
     pub after_response: &'a mut Option<AfterResponse>,
@@ -111,6 +117,7 @@ pub struct Ctx<'a> {
 pub struct Server<'g> {
     groups: &'g [&'static Group],
     params: Params,
+    state: State,
 }
 
 /// The response map of an error: `BF 62 "rc" <code> FF` is at most 8 bytes,
@@ -119,7 +126,11 @@ const ERROR_PAYLOAD_MAX: usize = 48;
 
 impl<'g> Server<'g> {
     pub fn new(groups: &'g [&'static Group], params: Params) -> Self {
-        Server { groups, params }
+        Server {
+            groups,
+            params,
+            state: State::default(),
+        }
     }
 
     pub fn params(&self) -> Params {
@@ -136,7 +147,7 @@ impl<'g> Server<'g> {
     /// Fewer than 8 bytes left get no answer; a packet whose payload is
     /// shorter than its header says is answered with rc 9 and ends the buffer.
     pub fn process(
-        &self,
+        &mut self,
         platform: &mut dyn Platform,
         transport: Transport,
         input: &[u8],
@@ -163,11 +174,12 @@ impl<'g> Server<'g> {
                     };
                     let mut ctx = Ctx {
                         platform: &mut *platform,
+                        state: &mut self.state,
                         groups: self.groups,
                         params: self.params,
                         after_response: &mut after_response,
                     };
-                    self.dispatch(&mut ctx, &request, &mut tx[HEADER_LEN..])
+                    dispatch(&mut ctx, &request, &mut tx[HEADER_LEN..])
                 }
             };
             if let Some(n) = respond(&header, result, tx) {
@@ -180,30 +192,25 @@ impl<'g> Server<'g> {
         }
         after_response
     }
+}
 
-    /// Runs the handler of the request; the payload length written on success.
-    fn dispatch(
-        &self,
-        ctx: &mut Ctx<'_>,
-        request: &Request<'_>,
-        out: &mut [u8],
-    ) -> Result<usize, Error> {
-        let header = &request.header;
-        if let Version::Unsupported(_) = header.version {
-            return Err(MgmtErr::UnsupportedTooNew.into());
-        }
-        let handler = self
-            .groups
-            .iter()
-            .find(|g| g.id == header.group)
-            .and_then(|g| g.handler(header.id, header.op))
-            .ok_or(MgmtErr::NotSup)?;
-        let mut enc = Encoder::new(Cursor::new(out));
-        enc.begin_map()?;
-        handler(ctx, request, &mut enc)?;
-        enc.end()?;
-        Ok(enc.into_writer().position())
+/// Runs the handler of the request; the payload length written on success.
+fn dispatch(ctx: &mut Ctx<'_>, request: &Request<'_>, out: &mut [u8]) -> Result<usize, Error> {
+    let header = &request.header;
+    if let Version::Unsupported(_) = header.version {
+        return Err(MgmtErr::UnsupportedTooNew.into());
     }
+    let handler = ctx
+        .groups
+        .iter()
+        .find(|g| g.id == header.group)
+        .and_then(|g| g.handler(header.id, header.op))
+        .ok_or(MgmtErr::NotSup)?;
+    let mut enc = Encoder::new(Cursor::new(out));
+    enc.begin_map()?;
+    handler(ctx, request, &mut enc)?;
+    enc.end()?;
+    Ok(enc.into_writer().position())
 }
 
 /// Completes the response in `tx` (payload already there on success); its
