@@ -10,8 +10,10 @@ pub mod cbor;
 pub mod codec;
 pub mod dispatch;
 pub mod error;
+pub mod flash;
 pub mod groups;
 pub mod header;
+pub mod mcuboot;
 pub mod netbuf;
 pub mod platform;
 

@@ -1,0 +1,77 @@
+//! Flash as the groups use it: one object-safe trait per flash area (an image
+//! slot, the storage partition), with an adapter from any
+//! `embedded_storage::nor_flash::NorFlash`.
+//!
+//! `NorFlash` carries its granularity as associated constants, so it cannot be
+//! a trait object; groups take `&mut dyn FlashArea` instead and platforms wrap
+//! their drivers in [`NorFlashArea`].
+
+use embedded_storage::nor_flash::{NorFlash, NorFlashError, NorFlashErrorKind};
+
+/// Why a flash operation failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlashError {
+    /// Offset or length not aligned to the read, write or erase granularity.
+    NotAligned,
+    /// Outside the area.
+    OutOfBounds,
+    /// The device reported a failure (including writing a byte that is not erased).
+    Device,
+}
+
+impl<E: NorFlashError> From<E> for FlashError {
+    fn from(e: E) -> Self {
+        match e.kind() {
+            NorFlashErrorKind::NotAligned => FlashError::NotAligned,
+            NorFlashErrorKind::OutOfBounds => FlashError::OutOfBounds,
+            _ => FlashError::Device,
+        }
+    }
+}
+
+/// One flash area, addressed from 0.
+pub trait FlashArea {
+    /// Size of the area in bytes.
+    fn size(&self) -> u32;
+    /// Erase granularity (sector size).
+    fn erase_size(&self) -> u32;
+    /// Write granularity: writes start and end on multiples of it.
+    fn write_size(&self) -> u32;
+    /// The value erased bytes read as.
+    fn erased_value(&self) -> u8 {
+        0xFF
+    }
+    fn read(&mut self, offset: u32, bytes: &mut [u8]) -> Result<(), FlashError>;
+    fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), FlashError>;
+    /// Erases `[from, to)`, both multiples of [`FlashArea::erase_size`].
+    fn erase(&mut self, from: u32, to: u32) -> Result<(), FlashError>;
+}
+
+/// A `NorFlash` driver seen as a [`FlashArea`].
+pub struct NorFlashArea<F>(pub F);
+
+impl<F: NorFlash> FlashArea for NorFlashArea<F> {
+    fn size(&self) -> u32 {
+        self.0.capacity() as u32
+    }
+
+    fn erase_size(&self) -> u32 {
+        F::ERASE_SIZE as u32
+    }
+
+    fn write_size(&self) -> u32 {
+        F::WRITE_SIZE as u32
+    }
+
+    fn read(&mut self, offset: u32, bytes: &mut [u8]) -> Result<(), FlashError> {
+        Ok(self.0.read(offset, bytes)?)
+    }
+
+    fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), FlashError> {
+        Ok(self.0.write(offset, bytes)?)
+    }
+
+    fn erase(&mut self, from: u32, to: u32) -> Result<(), FlashError> {
+        Ok(self.0.erase(from, to)?)
+    }
+}
