@@ -427,3 +427,29 @@ fn udp_and_serial_at_once() {
     b.join().unwrap();
     sim.stop();
 }
+
+#[test]
+fn raw_serial_framing() {
+    let sim = Sim::start(&[
+        "--serial-framing",
+        "raw",
+        "--netbuf-size",
+        "2048",
+        "--netbuf-count",
+        "4",
+    ]);
+    let port = serialport::new(&sim.serial, 115200)
+        .timeout(REQUEST_TIMEOUT)
+        .open()
+        .expect("open the PTY");
+    let client = MCUmgrClient::new_from_raw_serial(port);
+    assert_eq!(client.os_echo("raw").unwrap(), "raw");
+    let params = client.os_mcumgr_parameters().unwrap();
+    assert_eq!((params.buf_size, params.buf_count), (2048, 4));
+    client.use_auto_frame_size().unwrap();
+    let long = "r".repeat(1500);
+    assert_eq!(client.os_echo(&long).unwrap(), long);
+    assert!(client.enum_get_group_ids().unwrap().contains(&10));
+    drop(client);
+    sim.stop();
+}
