@@ -259,8 +259,39 @@ def test_datetime_set_get(sim, transport):
 
 
 @pytest.mark.parametrize(
+    "text,want",
+    [
+        ("2024/01/02 03.04.05", datetime(2024, 1, 2, 3, 4, 5)),  # any one delimiter char
+        ("1900-01-01T00:00:00", datetime(1900, 1, 1, 0, 0, 0)),  # lowest year
+        ("2024-12-31T23:59:59Z", datetime(2024, 12, 31, 23, 59, 59)),  # trailing zone ignored
+    ],
+)
+def test_datetime_set_formats(sim, transport, text, want):
+    async def go():
+        async with make_client(sim, transport) as c:
+            assert_ok(await c.request(DateTimeWrite(datetime=text)))
+            got = parse_datetime(assert_ok(await c.request(DateTimeRead())).datetime)
+            assert want <= got <= want + timedelta(seconds=5), (text, got)
+
+    run(go())
+
+
+@pytest.mark.parametrize(
     "text",
-    ["", "yesterday", "2024-13-01T00:00:00", "2024-01-01T24:00:00", "2024-01-01", "2024-01-01T00:00:00.000+01:00:00"],
+    [
+        "",
+        "yesterday",
+        "2024-13-01T00:00:00",
+        "2024-00-01T00:00:00",
+        "2024-01-32T00:00:00",
+        "2024-01-00T00:00:00",
+        "2024-01-01T24:00:00",
+        "2024-01-01T00:60:00",
+        "2024-01-01T00:00:60",
+        "1899-12-31T23:59:59",
+        "2024-01-01",
+        "2024-01-01T00:00:00.000+01:00:00",
+    ],
 )
 def test_datetime_set_invalid(sim, transport, text):
     async def go():
