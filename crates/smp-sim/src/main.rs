@@ -2,7 +2,9 @@
 //! over UDP and a serial pseudo-terminal so that any MCUmgr client can drive it
 //! without a board or a Zephyr tree.
 
+mod boot_key;
 mod device;
+mod flash;
 mod link;
 mod pool;
 mod serial;
