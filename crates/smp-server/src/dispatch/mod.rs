@@ -102,7 +102,9 @@ pub struct Request<'a> {
 /// State that groups keep between requests (an upload in progress, an open
 /// file). One processing context owns it, so it needs no locks.
 #[derive(Default)]
-pub struct State {}
+pub struct State {
+    pub image_upload: crate::groups::image::UploadState,
+}
 
 /// What a handler may reach besides its request.
 pub struct Ctx<'a> {

@@ -11,6 +11,8 @@ mod trailer;
 mod version;
 
 #[cfg(test)]
+pub(crate) mod fixtures;
+#[cfg(test)]
 pub(crate) mod mem_flash;
 
 pub use header::{flags, ImageHeader, IMAGE_HEADER_SIZE, IMAGE_MAGIC, IMAGE_MAGIC_V1};
