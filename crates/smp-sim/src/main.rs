@@ -23,7 +23,7 @@ use std::sync::Arc;
 use clap::Parser;
 use log::{debug, error, info};
 use smp_server::dispatch::Group;
-use smp_server::groups::{enumeration, os};
+use smp_server::groups::{enumeration, image, os};
 
 use crate::boot_key::BootKey;
 use crate::device::{Persistent, SimDevice};
@@ -35,7 +35,7 @@ use crate::smp_thread::SmpThread;
 use crate::threads::ThreadRegistry;
 
 /// The groups the virtual device serves, in registration order.
-static GROUPS: &[&Group] = &[&os::GROUP, &enumeration::GROUP];
+static GROUPS: &[&Group] = &[&os::GROUP, &image::GROUP, &enumeration::GROUP];
 
 #[derive(Parser, Debug)]
 #[command(version, about = "A virtual MCUmgr (SMP) device for Linux")]

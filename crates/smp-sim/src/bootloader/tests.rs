@@ -786,3 +786,44 @@ fn refusing_a_bad_image_cut_at_any_operation_still_refuses_it() {
         }
     }
 }
+
+// --- images signed by imgtool (the core's fixtures) ---
+
+const IMGTOOL_KEY: &[u8] =
+    include_bytes!("../../../smp-server/tests/fixtures/test-key-ecdsa-p256.pem");
+
+fn imgtool_device() -> Device {
+    let mut dev = Device::new();
+    dev.key = Some(BootKey::from_pem(IMGTOOL_KEY).unwrap());
+    dev.boot().unwrap();
+    dev
+}
+
+#[test]
+fn imgtool_signed_images_swap_with_imgtool_key() {
+    for image in [
+        &include_bytes!("../../../smp-server/tests/fixtures/app-1.2.3.bin")[..],
+        &include_bytes!("../../../smp-server/tests/fixtures/app-1.2.4+5.bin")[..],
+        &include_bytes!("../../../smp-server/tests/fixtures/app-1.3.0.bin")[..],
+    ] {
+        let mut dev = imgtool_device();
+        dev.upload(image);
+        let expected = dev.hash(1);
+        assert!(expected.is_some());
+        dev.mark_secondary(false);
+        assert_eq!(dev.boot().unwrap().swap, Some(SwapType::Test));
+        assert_eq!(dev.hash(0), expected);
+    }
+}
+
+#[test]
+fn imgtool_signed_images_are_refused_with_another_key() {
+    let mut dev = Device::new().with_key(&TestKey::p256(11));
+    dev.boot().unwrap();
+    dev.upload(include_bytes!(
+        "../../../smp-server/tests/fixtures/app-1.2.4+5.bin"
+    ));
+    dev.mark_secondary(false);
+    let report = dev.boot().unwrap();
+    assert_refused(&mut dev, report, Invalid::NoValidSignature);
+}
