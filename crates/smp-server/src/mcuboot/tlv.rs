@@ -65,6 +65,7 @@ pub fn read_image_info(area: &mut dyn FlashArea) -> Result<ImageInfo, ImageError
         .ok_or(ImageError::TlvInvalidSize)?;
 
     let mut hash = None;
+    // Cannot overflow: `end` is at least 4 above `unprotected_off`.
     let mut off = unprotected_off + INFO_LEN;
     while off < end {
         if end - off < INFO_LEN {
@@ -75,10 +76,10 @@ pub fn read_image_info(area: &mut dyn FlashArea) -> Result<ImageInfo, ImageError
             return Err(ImageError::InvalidTlv);
         }
         let value_off = off + INFO_LEN;
-        let next = value_off + u32::from(len);
-        if next > end {
-            return Err(ImageError::TlvInvalidSize);
-        }
+        let next = value_off
+            .checked_add(u32::from(len))
+            .filter(|next| *next <= end)
+            .ok_or(ImageError::TlvInvalidSize)?;
         if kind == TLV_SHA256 && usize::from(len) == HASH_LEN {
             if hash.is_some() {
                 return Err(ImageError::MultipleHashes);

@@ -2,7 +2,9 @@
 
 use super::state::other_slot_of_active_image;
 use super::upload::erase_up_to;
-use super::{active_slot, opposite, platform, slot_image, slot_in_use, ImageMgmtError};
+use super::{
+    active_slot, image_count, opposite, platform, slot_image, slot_in_use, ImageMgmtError,
+};
 use crate::cbor::{decode_map, once, Field, Response};
 use crate::dispatch::{Ctx, Request};
 use crate::error::Error;
@@ -26,7 +28,7 @@ pub(super) fn erase(
     let slot = match slot {
         Some(s) => u8::try_from(s)
             .ok()
-            .filter(|s| *s / 2 < p.image_count())
+            .filter(|s| *s / 2 < image_count(p))
             .ok_or(ImageMgmtError::InvalidSlot)?,
         None => other_slot_of_active_image(p)?,
     };
@@ -67,7 +69,7 @@ pub(super) fn slot_info(
     let p = platform(ctx)?;
     let config = p.boot_config();
     rsp.str("images")?.begin_array()?;
-    for image in 0..p.image_count() {
+    for image in 0..image_count(p) {
         let active = active_slot(p, image)?;
         rsp.begin_map()?;
         rsp.str("image")?.u8(image)?;

@@ -116,6 +116,11 @@ fn platform<'a>(ctx: &'a mut Ctx<'_>) -> Result<&'a mut dyn ImagePlatform, Error
     ctx.platform.image().ok_or(MgmtErr::NotSup.into())
 }
 
+/// The number of image pairs, capped so that every absolute slot fits a `u8`.
+fn image_count(p: &dyn ImagePlatform) -> u8 {
+    p.image_count().min(127)
+}
+
 /// The other slot of the pair `slot` belongs to.
 fn opposite(slot: u8) -> u8 {
     slot ^ 1

@@ -3,8 +3,8 @@
 use core::fmt::Write;
 
 use super::{
-    active_slot, next_boot, next_boot_slot, opposite, platform, slot_image, version_based,
-    ImageMgmtError, ImagePlatform,
+    active_slot, image_count, next_boot, next_boot_slot, opposite, platform, slot_image,
+    version_based, ImageMgmtError, ImagePlatform,
 };
 use crate::cbor::{bool_or_int, decode_map, once, Field, Response};
 use crate::dispatch::{Ctx, Request};
@@ -26,7 +26,7 @@ pub(super) fn read(
 /// One entry per slot holding a valid image, in slot order, with the flags of
 /// protocol.md §4.5; `image` only when there are several images.
 fn encode_state(p: &mut dyn ImagePlatform, rsp: &mut Response<'_>) -> Result<(), Error> {
-    let count = p.image_count();
+    let count = image_count(p);
     rsp.str("images")?.begin_array()?;
     for image in 0..count {
         let active = active_slot(p, image)?;
@@ -94,7 +94,7 @@ pub(super) fn write(
 
 /// The slot whose image has this SHA-256 TLV.
 fn find_by_hash(p: &mut dyn ImagePlatform, hash: &[u8]) -> Option<u8> {
-    (0..2 * p.image_count()).find(|&slot| slot_image(p, slot).is_ok_and(|i| i.hash == hash))
+    (0..2 * image_count(p)).find(|&slot| slot_image(p, slot).is_ok_and(|i| i.hash == hash))
 }
 
 /// `img_mgmt_set_next_boot_slot`: the rules of protocol.md §2.1's state-write

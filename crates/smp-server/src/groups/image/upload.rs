@@ -7,7 +7,9 @@
 //! Sectors are erased just before the first write into them, unless already
 //! erased, so no request waits on erasing the whole slot.
 
-use super::{active_slot, opposite, slot_image, slot_in_use, ImageMgmtError, ImagePlatform};
+use super::{
+    active_slot, image_count, opposite, slot_image, slot_in_use, ImageMgmtError, ImagePlatform,
+};
 use crate::cbor::{bool_or_int, decode_map, once, Field, Response};
 use crate::dispatch::{Ctx, Request};
 use crate::error::{Error, MgmtErr};
@@ -246,7 +248,7 @@ fn start(
 /// first slot not in use (`image` ignored), with several the secondary of
 /// `image`. None free is err 9.
 fn target_slot(p: &mut dyn ImagePlatform, image: u32) -> Result<(u8, u8), ImageMgmtError> {
-    let count = p.image_count();
+    let count = image_count(p);
     if count <= 1 {
         for slot in [0, 1] {
             if p.slot(slot).is_some() && !slot_in_use(p, slot)? {
