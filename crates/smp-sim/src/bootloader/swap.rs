@@ -166,16 +166,10 @@ fn copy(
     dst_off: u32,
     len: u32,
 ) -> Result<(), FlashError> {
-    let mut buf = [0u8; COPY_CHUNK];
-    let mut done = 0;
-    while done < len {
-        let n = (len - done).min(COPY_CHUNK as u32);
-        let chunk = &mut buf[..n as usize];
+    in_chunks(len, |done, chunk| {
         src.read(src_off + done, chunk)?;
-        dst.write(dst_off + done, chunk)?;
-        done += n;
-    }
-    Ok(())
+        dst.write(dst_off + done, chunk)
+    })
 }
 
 /// `boot_copy_region` within one area (non-overlapping ranges).
@@ -185,13 +179,22 @@ fn copy_within(
     dst_off: u32,
     len: u32,
 ) -> Result<(), FlashError> {
+    in_chunks(len, |done, chunk| {
+        area.read(src_off + done, chunk)?;
+        area.write(dst_off + done, chunk)
+    })
+}
+
+/// Runs `step(offset, buffer)` over `len` bytes in stack-buffer-sized pieces.
+fn in_chunks(
+    len: u32,
+    mut step: impl FnMut(u32, &mut [u8]) -> Result<(), FlashError>,
+) -> Result<(), FlashError> {
     let mut buf = [0u8; COPY_CHUNK];
     let mut done = 0;
     while done < len {
         let n = (len - done).min(COPY_CHUNK as u32);
-        let chunk = &mut buf[..n as usize];
-        area.read(src_off + done, chunk)?;
-        area.write(dst_off + done, chunk)?;
+        step(done, &mut buf[..n as usize])?;
         done += n;
     }
     Ok(())
