@@ -7,8 +7,13 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use smp_server::groups::os::{
     BootloaderInfo, ClockError, DateTime, OsInfo, OsPlatform, PoolInfo, TaskInfo,
 };
+use smp_server::platform::{
+    Access, BasicPlatform, FsPlatform, MemfaultPlatform, SettingsPlatform, ShellPlatform,
+    StatPlatform,
+};
 use smp_server::{Error, MgmtErr, Platform};
 
+use crate::groups::{DeviceConfig, Groups};
 use crate::pool::SharedPool;
 use crate::threads::ThreadRegistry;
 
@@ -17,29 +22,39 @@ use crate::threads::ThreadRegistry;
 pub struct Persistent {
     /// Offset of the device clock from the host clock, once set.
     clock_offset_ms: Option<i64>,
+    /// Boots since the process started.
+    pub boots: u64,
 }
 
 pub struct SimDevice {
     pub booted: Instant,
     pub persistent: Persistent,
-    pool: Arc<SharedPool>,
+    pub(crate) pool: Arc<SharedPool>,
     threads: Arc<ThreadRegistry>,
-    node_name: String,
+    pub(crate) node_name: String,
+    /// State of the groups beyond os and enum (settings, files, ...).
+    pub groups: Groups,
 }
 
 impl SimDevice {
     pub fn boot(
-        persistent: Persistent,
+        mut persistent: Persistent,
         pool: Arc<SharedPool>,
         threads: Arc<ThreadRegistry>,
+        config: Arc<DeviceConfig>,
     ) -> Self {
-        SimDevice {
+        persistent.boots += 1;
+        let mut device = SimDevice {
             booted: Instant::now(),
             persistent,
             pool,
             threads,
             node_name: String::from("smp-sim"),
-        }
+            groups: Groups::boot(config),
+        };
+        // the saved settings were loaded: apply them, as settings_load() does
+        device.commit_settings();
+        device
     }
 }
 
@@ -53,6 +68,34 @@ fn host_now_ms() -> i64 {
 impl Platform for SimDevice {
     fn os(&mut self) -> &mut dyn OsPlatform {
         self
+    }
+
+    fn stat(&mut self) -> Option<&mut dyn StatPlatform> {
+        Some(self)
+    }
+
+    fn settings(&mut self) -> Option<&mut dyn SettingsPlatform> {
+        Some(self)
+    }
+
+    fn fs(&mut self) -> Option<&mut dyn FsPlatform> {
+        Some(&mut self.groups.fs)
+    }
+
+    fn shell(&mut self) -> Option<&mut dyn ShellPlatform> {
+        Some(self)
+    }
+
+    fn basic(&mut self) -> Option<&mut dyn BasicPlatform> {
+        Some(self)
+    }
+
+    fn memfault(&mut self) -> Option<&mut dyn MemfaultPlatform> {
+        Some(&mut self.groups.memfault)
+    }
+
+    fn allow(&mut self, access: &Access) -> bool {
+        self.groups.allow(access)
     }
 }
 

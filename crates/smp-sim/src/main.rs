@@ -3,6 +3,7 @@
 //! without a board or a Zephyr tree.
 
 mod device;
+mod groups;
 mod link;
 mod pool;
 mod serial;
@@ -20,8 +21,9 @@ use std::sync::Arc;
 use clap::Parser;
 use log::{error, info};
 use smp_server::dispatch::Group;
-use smp_server::groups::{enumeration, os};
+use smp_server::groups::{enumeration, fs, memfault, os, settings, shell, stat, zephyr_basic};
 
+use crate::groups::{valid_mount_name, DeviceConfig, DEFAULT_MOUNT};
 use crate::link::Shared;
 use crate::pool::SharedPool;
 use crate::serial::{Framing, Pty};
@@ -29,7 +31,16 @@ use crate::smp_thread::SmpThread;
 use crate::threads::ThreadRegistry;
 
 /// The groups the virtual device serves, in registration order.
-static GROUPS: &[&Group] = &[&os::GROUP, &enumeration::GROUP];
+static GROUPS: &[&Group] = &[
+    &os::GROUP,
+    &enumeration::GROUP,
+    &stat::GROUP,
+    &settings::GROUP,
+    &fs::GROUP,
+    &shell::GROUP,
+    &zephyr_basic::GROUP,
+    &memfault::GROUP,
+];
 
 #[derive(Parser, Debug)]
 #[command(version, about = "A virtual MCUmgr (SMP) device for Linux")]
@@ -57,6 +68,22 @@ struct Cli {
     /// Number of SMP buffers: a client may keep this many requests in flight.
     #[arg(long, value_name = "N", default_value_t = 4)]
     netbuf_count: usize,
+
+    /// Refuse every write request except os echo (rc 11).
+    #[arg(long)]
+    read_only: bool,
+
+    /// File system mount point: /NAME is served from STATE/fs/NAME (repeatable).
+    #[arg(long = "fs-mount", value_name = "NAME", default_value = DEFAULT_MOUNT)]
+    fs_mounts: Vec<String>,
+
+    /// Memfault project key (none: project key answers err {128, 2}).
+    #[arg(long, value_name = "KEY")]
+    memfault_project_key: Option<String>,
+
+    /// The Memfault group's access callback refuses every request (rc 11).
+    #[arg(long)]
+    memfault_locked: bool,
 }
 
 fn default_state_dir() -> PathBuf {
@@ -86,6 +113,17 @@ fn run(cli: Cli) -> Result<(), String> {
     std::fs::create_dir_all(&state_dir)
         .map_err(|e| format!("cannot create state directory {}: {e}", state_dir.display()))?;
     info!("state directory: {}", state_dir.display());
+    if let Some(bad) = cli.fs_mounts.iter().find(|m| !valid_mount_name(m)) {
+        return Err(format!(
+            "invalid mount point name {bad:?}: use letters, digits, _ and - (at most 16)"
+        ));
+    }
+    let mut config = DeviceConfig::new(state_dir.clone());
+    config.read_only = cli.read_only;
+    config.mounts = cli.fs_mounts.clone();
+    config.memfault_project_key = cli.memfault_project_key.clone();
+    config.memfault_locked = cli.memfault_locked;
+    let config = Arc::new(config);
 
     let pool = SharedPool::new(cli.netbuf_size, cli.netbuf_count).map_err(|e| {
         format!(
@@ -144,6 +182,7 @@ fn run(cli: Cli) -> Result<(), String> {
             serial: Some(serial_writer),
             groups: GROUPS,
             threads: threads.clone(),
+            config: config.clone(),
         };
         spawn_named(scope, &threads, "smp".into(), move || smp.run()).map_err(|e| e.to_string())?;
         for index in 0..shared.udp_sockets.len() {

@@ -11,6 +11,7 @@ use smp_server::codec::udp;
 use smp_server::dispatch::{AfterResponse, Group, Params, Server};
 
 use crate::device::SimDevice;
+use crate::groups::DeviceConfig;
 use crate::link::{Inbound, ReplyTo, Shared, POLL_INTERVAL};
 use crate::serial::SerialWriter;
 use crate::threads::ThreadRegistry;
@@ -24,6 +25,7 @@ pub struct SmpThread {
     pub serial: Option<SerialWriter>,
     pub groups: &'static [&'static Group],
     pub threads: Arc<ThreadRegistry>,
+    pub config: Arc<DeviceConfig>,
 }
 
 impl SmpThread {
@@ -37,7 +39,12 @@ impl SmpThread {
         // The response buffer belongs to this thread, so receivers can always
         // hold every pool buffer without starving the answers.
         let mut tx = vec![0u8; params.buf_size];
-        let mut device = SimDevice::boot(Default::default(), pool.clone(), self.threads.clone());
+        let mut device = SimDevice::boot(
+            Default::default(),
+            pool.clone(),
+            self.threads.clone(),
+            self.config.clone(),
+        );
         info!("virtual device booted");
         while !self.shared.stopping() {
             let inbound = match self.queue.recv_timeout(POLL_INTERVAL) {
@@ -62,6 +69,8 @@ impl SmpThread {
                 info!("reset requested (boot mode {boot_mode:?})");
                 std::thread::sleep(RESET_DELAY);
                 device = self.reset(device);
+                // the server's state is RAM too: counters and open transfers
+                server = Server::new(self.groups, params);
             }
         }
     }
@@ -92,6 +101,7 @@ impl SmpThread {
             old.persistent,
             self.shared.pool.clone(),
             self.threads.clone(),
+            self.config.clone(),
         );
         info!("virtual device rebooted");
         device
