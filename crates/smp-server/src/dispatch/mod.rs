@@ -105,6 +105,8 @@ pub struct Request<'a> {
 /// file). One processing context owns it, so it needs no locks.
 #[derive(Default)]
 pub struct State {
+    /// The image upload in progress, if any (image group).
+    pub image_upload: crate::groups::image::UploadState,
     /// The server's own counters, published by the statistics group.
     pub stats: ServerStats,
     /// The file transfer in progress, if any (fs group).

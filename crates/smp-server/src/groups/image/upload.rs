@@ -1,0 +1,377 @@
+//! Image upload (command 1): first-chunk checks, resume, and streaming into
+//! the slot with progressive erase.
+//!
+//! Each chunk's aligned part is written straight from the request; only the
+//! unaligned tail (less than one write unit) waits in [`Upload::tail`] for the
+//! next chunk, and is written padded with the erased value at completion.
+//! Sectors are erased just before the first write into them, unless already
+//! erased, so no request waits on erasing the whole slot.
+
+use super::{
+    active_slot, image_count, opposite, slot_image, slot_in_use, ImageMgmtError, ImagePlatform,
+};
+use crate::cbor::{bool_or_int, decode_map, once, Field, Response};
+use crate::dispatch::{Ctx, Request};
+use crate::error::{Error, MgmtErr};
+use crate::flash::FlashArea;
+use crate::mcuboot::{max_image_size, sha256_of, ImageError, ImageHeader, TrailerLayout, HASH_LEN};
+
+/// The largest flash write granularity an upload can stream to.
+pub const TAIL_MAX: usize = 128;
+
+/// The upload in progress, kept between requests (reset on completion, on
+/// any error and by image erase).
+#[derive(Default)]
+pub struct UploadState {
+    current: Option<Upload>,
+}
+
+impl UploadState {
+    /// Forgets the upload in progress.
+    pub fn reset(&mut self) {
+        self.current = None;
+    }
+
+    /// `(absolute slot, bytes accepted, image length)` of the upload in progress.
+    pub fn progress(&self) -> Option<(u8, u32, u32)> {
+        self.current.as_ref().map(|u| (u.slot, u.off, u.len))
+    }
+}
+
+struct Upload {
+    slot: u8,
+    /// Total image length (`len` of the first chunk).
+    len: u32,
+    /// Bytes accepted: the next expected `off`.
+    off: u32,
+    /// The client's `sha` (up to 32 bytes), for resume and `match`.
+    sha: heapless::Vec<u8, HASH_LEN>,
+    /// Accepted bytes not yet written: `[off - tail.len(), off)`.
+    tail: heapless::Vec<u8, TAIL_MAX>,
+    /// Sectors below this offset are erased or written by this upload.
+    erased_to: u32,
+}
+
+/// The fields of one upload request.
+struct Chunk<'a> {
+    off: Option<u32>,
+    data: &'a [u8],
+    len: Option<u32>,
+    image: u32,
+    sha: Option<&'a [u8]>,
+    upgrade: bool,
+}
+
+/// What the response carries besides errors.
+struct Reply {
+    off: u32,
+    matched: Option<bool>,
+}
+
+pub(super) fn upload(
+    ctx: &mut Ctx<'_>,
+    req: &Request<'_>,
+    rsp: &mut Response<'_>,
+) -> Result<(), Error> {
+    let (mut off, mut data, mut len, mut image, mut sha, mut upgrade) =
+        (None, None, None, None, None, None);
+    decode_map(req.payload, |key, dec| match key {
+        "off" => once(&mut off, dec.u32()),
+        "data" => once(&mut data, dec.bytes()),
+        "len" => once(&mut len, dec.u32()),
+        "image" => once(&mut image, dec.u32()),
+        "sha" => once(&mut sha, dec.bytes()),
+        "upgrade" => once(&mut upgrade, bool_or_int(dec)),
+        _ => Ok(Field::Unknown),
+    })?;
+    let chunk = Chunk {
+        off,
+        data: data.unwrap_or_default(),
+        len,
+        image: image.unwrap_or(0),
+        sha,
+        upgrade: upgrade.unwrap_or(false),
+    };
+    let state = &mut ctx.state.image_upload;
+    let p = ctx.platform.image().ok_or(MgmtErr::NotSup)?;
+    match accept(p, state, &chunk) {
+        Ok(reply) => {
+            rsp.str("off")?.u32(reply.off)?;
+            if let Some(matched) = reply.matched {
+                rsp.str("match")?.bool(matched)?;
+            }
+            Ok(())
+        }
+        Err(e) => {
+            state.reset();
+            Err(e.into())
+        }
+    }
+}
+
+fn accept(
+    p: &mut dyn ImagePlatform,
+    state: &mut UploadState,
+    chunk: &Chunk<'_>,
+) -> Result<Reply, ImageMgmtError> {
+    let off = chunk.off.ok_or(ImageMgmtError::InvalidOffset)?;
+    if off == 0 {
+        if let Some(reply) = start(p, state, chunk)? {
+            return Ok(reply);
+        }
+    }
+    let Some(up) = state.current.as_mut() else {
+        // Nothing in progress (completed, failed, lost at reset): the client
+        // must start again from 0 with `len`.
+        return Ok(Reply {
+            off: 0,
+            matched: None,
+        });
+    };
+    if off != up.off {
+        // A stale or duplicate chunk (pipelined clients, retries): drop it
+        // and tell where to continue.
+        return Ok(Reply {
+            off: up.off,
+            matched: None,
+        });
+    }
+    if u64::from(off) + chunk.data.len() as u64 > u64::from(up.len) {
+        return Err(ImageMgmtError::InvalidImageDataOverrun);
+    }
+    let area = p.slot(up.slot).ok_or(ImageMgmtError::FlashOpenFailed)?;
+    write(up, area, chunk.data)?;
+    if up.off < up.len {
+        return Ok(Reply {
+            off: up.off,
+            matched: None,
+        });
+    }
+    flush_tail(up, area)?;
+    let matched = if up.sha.len() == HASH_LEN {
+        Some(slot_matches(area, up.len, &up.sha)?)
+    } else {
+        None
+    };
+    let reply = Reply {
+        off: up.len,
+        matched,
+    };
+    state.reset();
+    Ok(reply)
+}
+
+/// The checks of a first chunk (`off` 0). Sets up a new upload and returns
+/// `None` for the data to be written, or answers at once (resume, image
+/// already there).
+fn start(
+    p: &mut dyn ImagePlatform,
+    state: &mut UploadState,
+    chunk: &Chunk<'_>,
+) -> Result<Option<Reply>, ImageMgmtError> {
+    if chunk.data.len() < crate::mcuboot::IMAGE_HEADER_SIZE {
+        return Err(ImageMgmtError::InvalidImageHeader);
+    }
+    let len = chunk.len.ok_or(ImageMgmtError::InvalidLength)?;
+    let header = ImageHeader::parse(chunk.data).map_err(|e| match e {
+        ImageError::NoImage | ImageError::BadMagic => ImageMgmtError::InvalidImageHeaderMagic,
+        _ => ImageMgmtError::InvalidImageHeader,
+    })?;
+    let sha = chunk.sha.unwrap_or_default();
+    let sha =
+        heapless::Vec::<u8, HASH_LEN>::from_slice(sha).map_err(|_| ImageMgmtError::InvalidHash)?;
+
+    // Resume: the same `sha` as the upload in progress.
+    if let Some(up) = &state.current {
+        if !sha.is_empty() && up.sha == sha {
+            return Ok(Some(Reply {
+                off: up.off,
+                matched: None,
+            }));
+        }
+    }
+    state.reset();
+
+    let (image, slot) = target_slot(p, chunk.image)?;
+    let config = p.boot_config();
+    let use_build = p.version_cmp_use_build();
+    if chunk.upgrade {
+        let running_slot = active_slot(p, image)?;
+        let running = slot_image(p, running_slot).map_err(|_| ImageMgmtError::VersionGetFailed)?;
+        if running
+            .header
+            .version
+            .compare(&header.version, use_build)
+            .is_ge()
+        {
+            return Err(ImageMgmtError::CurrentVersionIsNewer);
+        }
+    }
+
+    let area = p.slot(slot).ok_or(ImageMgmtError::NoFreeSlot)?;
+    let (size, es, ws) = (area.size(), area.erase_size(), area.write_size());
+    if ws == 0 || ws as usize > TAIL_MAX || es == 0 || es % ws != 0 {
+        return Err(ImageMgmtError::FlashConfigQueryFail);
+    }
+    if len > size || len > max_image_size(&config, size, es, ws) {
+        return Err(ImageMgmtError::InvalidImageTooLarge);
+    }
+    if chunk.data.len() as u64 > u64::from(len) {
+        return Err(ImageMgmtError::InvalidImageDataOverrun);
+    }
+    if sha.len() == HASH_LEN && slot_matches(area, len, &sha)? {
+        // The slot already holds exactly this file.
+        return Ok(Some(Reply {
+            off: len,
+            matched: Some(true),
+        }));
+    }
+
+    // A trailer left by an earlier image must not schedule this one.
+    let layout = TrailerLayout::new(size, config.max_align);
+    let trailer_from = align_down(size.saturating_sub(layout.info_size()), es);
+    let mut trailer_erased = trailer_from;
+    erase_up_to(area, &mut trailer_erased, size)?;
+
+    state.current = Some(Upload {
+        slot,
+        len,
+        off: 0,
+        sha,
+        tail: heapless::Vec::new(),
+        erased_to: 0,
+    });
+    Ok(None)
+}
+
+/// The image and the absolute slot an upload goes to: with one image the
+/// first slot not in use (`image` ignored), with several the secondary of
+/// `image`. None free is err 9.
+fn target_slot(p: &mut dyn ImagePlatform, image: u32) -> Result<(u8, u8), ImageMgmtError> {
+    let count = image_count(p);
+    if count <= 1 {
+        for slot in [0, 1] {
+            if p.slot(slot).is_some() && !slot_in_use(p, slot)? {
+                return Ok((0, slot));
+            }
+        }
+        return Err(ImageMgmtError::NoFreeSlot);
+    }
+    let image = u8::try_from(image)
+        .ok()
+        .filter(|i| *i < count)
+        .ok_or(ImageMgmtError::NoFreeSlot)?;
+    let slot = opposite(active_slot(p, image)?);
+    if p.slot(slot).is_none() || slot_in_use(p, slot)? {
+        return Err(ImageMgmtError::NoFreeSlot);
+    }
+    Ok((image, slot))
+}
+
+const fn align_down(v: u32, a: u32) -> u32 {
+    v - v % a
+}
+
+/// Writes `data` (accepted at `up.off`): completes the pending tail first,
+/// then the aligned middle straight from `data`, and keeps the rest.
+fn write(up: &mut Upload, area: &mut dyn FlashArea, data: &[u8]) -> Result<(), ImageMgmtError> {
+    let ws = area.write_size() as usize;
+    let mut rest = data;
+    if !up.tail.is_empty() {
+        let take = (ws - up.tail.len()).min(rest.len());
+        // Cannot overflow: the tail stays below one write unit <= TAIL_MAX.
+        let _ = up.tail.extend_from_slice(&rest[..take]);
+        rest = &rest[take..];
+        up.off += take as u32;
+        if up.tail.len() == ws {
+            let at = up.off - ws as u32;
+            program(&mut up.erased_to, area, at, &up.tail)?;
+            up.tail.clear();
+        }
+    }
+    let aligned = rest.len() / ws * ws;
+    if aligned > 0 {
+        program(&mut up.erased_to, area, up.off, &rest[..aligned])?;
+        up.off += aligned as u32;
+    }
+    let _ = up.tail.extend_from_slice(&rest[aligned..]);
+    up.off += (rest.len() - aligned) as u32;
+    Ok(())
+}
+
+/// Writes the last partial unit, padded with the erased value.
+fn flush_tail(up: &mut Upload, area: &mut dyn FlashArea) -> Result<(), ImageMgmtError> {
+    if up.tail.is_empty() {
+        return Ok(());
+    }
+    let ws = area.write_size() as usize;
+    let mut unit = [area.erased_value(); TAIL_MAX];
+    unit[..up.tail.len()].copy_from_slice(&up.tail);
+    let at = up.off - up.tail.len() as u32;
+    program(&mut up.erased_to, area, at, &unit[..ws])?;
+    up.tail.clear();
+    Ok(())
+}
+
+/// Erases what is needed and writes `bytes` at `at`.
+fn program(
+    erased_to: &mut u32,
+    area: &mut dyn FlashArea,
+    at: u32,
+    bytes: &[u8],
+) -> Result<(), ImageMgmtError> {
+    erase_up_to(area, erased_to, at + bytes.len() as u32)?;
+    area.write(at, bytes)
+        .map_err(|_| ImageMgmtError::FlashWriteFailed)
+}
+
+/// Makes every sector from `*erased_to` up to the one holding `end - 1`
+/// erased, erasing only those that are not, and advances `*erased_to`.
+pub(super) fn erase_up_to(
+    area: &mut dyn FlashArea,
+    erased_to: &mut u32,
+    end: u32,
+) -> Result<(), ImageMgmtError> {
+    let es = area.erase_size();
+    while *erased_to < end {
+        let from = *erased_to;
+        let to = from.saturating_add(es).min(area.size());
+        if to <= from {
+            return Err(ImageMgmtError::FlashEraseFailed);
+        }
+        if !is_erased(area, from, to)? {
+            area.erase(from, from + es)
+                .map_err(|_| ImageMgmtError::FlashEraseFailed)?;
+        }
+        *erased_to = to;
+    }
+    Ok(())
+}
+
+/// Whether `[from, to)` reads as erased.
+pub(super) fn is_erased(
+    area: &mut dyn FlashArea,
+    from: u32,
+    to: u32,
+) -> Result<bool, ImageMgmtError> {
+    let erased = area.erased_value();
+    let mut buf = [0u8; 64];
+    let mut off = from;
+    while off < to {
+        let n = (to - off).min(buf.len() as u32);
+        let chunk = &mut buf[..n as usize];
+        area.read(off, chunk)
+            .map_err(|_| ImageMgmtError::FlashReadFailed)?;
+        if chunk.iter().any(|b| *b != erased) {
+            return Ok(false);
+        }
+        off += n;
+    }
+    Ok(true)
+}
+
+/// Whether the first `len` bytes of the slot hash to `sha`.
+fn slot_matches(area: &mut dyn FlashArea, len: u32, sha: &[u8]) -> Result<bool, ImageMgmtError> {
+    let digest = sha256_of(area, 0, len).map_err(|_| ImageMgmtError::FlashReadFailed)?;
+    Ok(digest[..] == *sha)
+}

@@ -1,0 +1,240 @@
+"""Fixtures that run the virtual device (`smp-sim`) for the end-to-end tests.
+
+Each test gets its own device process with a fresh `--state` directory, its own
+loopback address 127.X.Y.Z:1337 (smpmgr's `--ip` always uses port 1337, and Linux
+routes all of 127/8 to loopback) and its own serial PTY.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import select
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SMP_PORT = 1337
+START_TIMEOUT_S = 15.0
+STOP_TIMEOUT_S = 10.0
+
+_addr_counter = itertools.count()
+
+
+def _address_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def unique_loopback(port: int = SMP_PORT) -> str:
+    """A loopback address no other test (of this or a parallel pytest process) uses."""
+    pid = os.getpid()
+    for _ in range(1000):
+        n = next(_addr_counter)
+        host = f"127.{10 + pid % 240}.{(pid // 240) % 250 + 1 + n // 250}.{n % 250 + 2}"
+        if _address_free(host, port):
+            return host
+    raise RuntimeError("no free loopback address")
+
+
+@pytest.fixture(scope="session")
+def sim_binary() -> str:
+    path = os.environ.get("SMP_SIM")
+    if path:
+        assert os.access(path, os.X_OK), f"SMP_SIM={path} is not an executable"
+        return path
+    path = REPO / "target" / "debug" / "smp-sim"
+    if not path.exists():
+        subprocess.run(["cargo", "build", "-p", "smp-sim"], cwd=REPO, check=True)
+    return str(path)
+
+
+class Sim:
+    """One running virtual device."""
+
+    def __init__(self, binary: str, state_dir: Path, log_path: Path, args: list[str], udp_count: int):
+        self.binary = binary
+        self.state_dir = state_dir
+        self.log_path = log_path
+        self.args = args
+        self.udp_count = udp_count
+        self.udp: list[tuple[str, int]] = []
+        self.serial: str | None = None
+        self.stdout_extra: list[bytes] = []
+        self.proc: subprocess.Popen | None = None
+        self.returncode: int | None = None
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def start(self) -> "Sim":
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(
+            [self.binary, *self.args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+        )
+        fd = self.proc.stdout.fileno()
+        buf = b""
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while len(self.udp) < self.udp_count or self.serial is None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self._fail_start(f"timeout: endpoint lines so far {buf!r}, udp={self.udp}, serial={self.serial}")
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                self._fail_start(f"stdout closed (exit code {self.proc.poll()}); got {buf!r}")
+            buf += chunk
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                self._endpoint_line(line.decode(errors="replace").strip())
+        if buf:
+            self.stdout_extra.append(buf)
+        # Keep draining stdout so a chatty device never blocks on a full pipe.
+        threading.Thread(target=self._drain, args=(fd,), daemon=True).start()
+        return self
+
+    def _endpoint_line(self, line: str) -> None:
+        if line.startswith("udp: "):
+            host, _, port = line[5:].strip().rpartition(":")
+            self.udp.append((host.strip("[]"), int(port)))
+        elif line.startswith("serial: "):
+            self.serial = line[8:].strip()
+        else:
+            self.stdout_extra.append(line.encode())
+
+    def _drain(self, fd: int) -> None:
+        try:
+            while chunk := os.read(fd, 4096):
+                self.stdout_extra.append(chunk)
+        except OSError:
+            pass
+
+    def _fail_start(self, why: str) -> None:
+        self.kill()
+        pytest.fail(f"smp-sim did not come up ({why})\nargs: {self.args}\nstderr:\n{self.log_text()}")
+
+    def signal(self, sig: int = signal.SIGTERM) -> int:
+        """Sends `sig` and waits for the exit; returns the exit code."""
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            self.returncode = self.proc.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            pytest.fail(f"smp-sim did not exit within {STOP_TIMEOUT_S}s of signal {sig}\n{self.log_text()}")
+        self._log.close()
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-8000:]
+        except OSError:
+            return ""
+
+    # -- endpoints -------------------------------------------------------------------
+
+    @property
+    def host(self) -> str:
+        """The first UDP endpoint's address (the one smpclient/smpmgr `--ip` talk to)."""
+        return self.udp[0][0]
+
+    @property
+    def udp_addr(self) -> tuple[str, int]:
+        return self.udp[0]
+
+    @property
+    def pty(self) -> str:
+        assert self.serial is not None
+        return self.serial
+
+
+@pytest.fixture
+def start_sim(sim_binary, tmp_path):
+    """Factory: `start_sim(netbuf_size=..., netbuf_count=..., udp=[...], pty_link=..., extra=[...])`.
+
+    Every device started is stopped with SIGTERM at teardown, which must give exit code 0.
+    """
+    sims: list[Sim] = []
+
+    def start(
+        netbuf_size: int | None = None,
+        netbuf_count: int | None = None,
+        udp: list[str] | None = None,
+        pty_link: str | Path | None = None,
+        state_dir: Path | None = None,
+        extra: list[str] | None = None,
+    ) -> Sim:
+        if udp is None:
+            udp = [f"{unique_loopback()}:{SMP_PORT}"]
+        if state_dir is None:
+            state_dir = Path(tempfile.mkdtemp(prefix="state-", dir=tmp_path))
+        args: list[str] = []
+        for addr in udp:
+            args += ["--udp", addr]
+        args += ["--state", str(state_dir)]
+        if pty_link is not None:
+            args += ["--pty-link", str(pty_link)]
+        if netbuf_size is not None:
+            args += ["--netbuf-size", str(netbuf_size)]
+        if netbuf_count is not None:
+            args += ["--netbuf-count", str(netbuf_count)]
+        args += extra or []
+        sim = Sim(sim_binary, state_dir, tmp_path / f"sim-{len(sims)}.log", args, len(udp))
+        sims.append(sim)
+        return sim.start()
+
+    yield start
+
+    failures = []
+    for sim in sims:
+        if sim.returncode is not None:
+            continue  # the test stopped it itself
+        if not sim.alive():
+            failures.append(f"smp-sim died during the test (exit {sim.proc.returncode})\n{sim.log_text()}")
+            continue
+        rc = sim.signal(signal.SIGTERM)
+        if rc != 0:
+            failures.append(f"smp-sim exited with {rc} on SIGTERM\n{sim.log_text()}")
+    if failures:
+        pytest.fail("\n\n".join(failures))
+
+
+@pytest.fixture
+def sim(start_sim) -> Sim:
+    """A device with default settings."""
+    return start_sim()
+
+
+@pytest.fixture(params=["udp", "serial"])
+def transport(request) -> str:
+    return request.param
+
+
+def run(coro):
+    """Runs one coroutine to completion (the tests are synchronous pytest functions)."""
+    return asyncio.run(coro)
