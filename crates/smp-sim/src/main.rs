@@ -123,6 +123,12 @@ fn run(cli: Cli) -> Result<(), String> {
     config.mounts = cli.fs_mounts.clone();
     config.memfault_project_key = cli.memfault_project_key.clone();
     config.memfault_locked = cli.memfault_locked;
+    // The mount directories exist before the endpoints are announced.
+    for mount in &config.mounts {
+        let dir = config.fs_dir().join(mount);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
     let config = Arc::new(config);
 
     let pool = SharedPool::new(cli.netbuf_size, cli.netbuf_count).map_err(|e| {
