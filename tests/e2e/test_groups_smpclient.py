@@ -586,3 +586,16 @@ def test_read_only_denials_are_counted(start_sim):
             assert f["err_rsps"] == 1
 
     run(go())
+
+
+def test_fs_several_mount_points(start_sim):
+    sim = start_sim(extra=["--fs-mount", "lfs", "--fs-mount", "sd"])
+
+    async def go():
+        async with make_client(sim, "udp") as c:
+            assert_ok(await c.request(FileUpload(off=0, name="/sd/card.txt", data=b"on sd", len=5)))
+            rsp = assert_ok(await c.request(Execute(argv=["ls"])))
+            assert rsp.o == "[DIR ] lfs\n[DIR ] sd\n"
+
+    run(go())
+    assert (sim.state_dir / "fs" / "sd" / "card.txt").read_bytes() == b"on sd"

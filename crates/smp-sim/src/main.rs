@@ -118,6 +118,14 @@ fn run(cli: Cli) -> Result<(), String> {
             "invalid mount point name {bad:?}: use letters, digits, _ and - (at most 16)"
         ));
     }
+    if let Some((i, dup)) = cli
+        .fs_mounts
+        .iter()
+        .enumerate()
+        .find(|(i, m)| cli.fs_mounts[..*i].contains(m))
+    {
+        return Err(format!("mount point {dup:?} given twice (#{})", i + 1));
+    }
     let mut config = DeviceConfig::new(state_dir.clone());
     config.read_only = cli.read_only;
     config.mounts = cli.fs_mounts.clone();
