@@ -2,7 +2,10 @@
 //! over UDP and a serial pseudo-terminal so that any MCUmgr client can drive it
 //! without a board or a Zephyr tree.
 
+mod boot_key;
+mod bootloader;
 mod device;
+mod flash;
 mod groups;
 mod link;
 mod pool;
@@ -19,10 +22,15 @@ use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::Arc;
 
 use clap::Parser;
-use log::{error, info};
+use log::{debug, error, info};
 use smp_server::dispatch::Group;
-use smp_server::groups::{enumeration, fs, memfault, os, settings, shell, stat, zephyr_basic};
+use smp_server::groups::{
+    enumeration, fs, image, memfault, os, settings, shell, stat, zephyr_basic,
+};
 
+use crate::boot_key::BootKey;
+use crate::device::{Persistent, SimDevice};
+use crate::flash::Flash;
 use crate::groups::{valid_mount_name, DeviceConfig, DEFAULT_MOUNT};
 use crate::link::Shared;
 use crate::pool::SharedPool;
@@ -33,6 +41,7 @@ use crate::threads::ThreadRegistry;
 /// The groups the virtual device serves, in registration order.
 static GROUPS: &[&Group] = &[
     &os::GROUP,
+    &image::GROUP,
     &enumeration::GROUP,
     &stat::GROUP,
     &settings::GROUP,
@@ -68,6 +77,12 @@ struct Cli {
     /// Number of SMP buffers: a client may keep this many requests in flight.
     #[arg(long, value_name = "N", default_value_t = 4)]
     netbuf_count: usize,
+
+    /// Public key (PEM; ECDSA P-256 or Ed25519, or imgtool's private key file)
+    /// the emulated MCUboot checks image signatures with. Without it, images
+    /// are checked by their SHA-256 TLV only.
+    #[arg(long, value_name = "PATH")]
+    boot_key: Option<PathBuf>,
 
     /// Refuse every write request except os echo (rc 11).
     #[arg(long)]
@@ -138,6 +153,23 @@ fn run(cli: Cli) -> Result<(), String> {
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     let config = Arc::new(config);
+    let flash_path = state_dir.join(Flash::FILE_NAME);
+    let flash = Flash::open(&flash_path)
+        .map_err(|e| format!("cannot use the flash file {}: {e}", flash_path.display()))?;
+    for p in flash::PARTITIONS {
+        debug!("flash: {} at {:#x}, {:#x} bytes", p.label, p.offset, p.size);
+    }
+    let boot_key = cli
+        .boot_key
+        .as_deref()
+        .map(|path| {
+            BootKey::load(path)
+                .map_err(|e| format!("cannot use the boot key {}: {e}", path.display()))
+        })
+        .transpose()?;
+    if let Some(key) = &boot_key {
+        info!("bootloader: images must be signed ({})", key.name());
+    }
 
     let pool = SharedPool::new(cli.netbuf_size, cli.netbuf_count).map_err(|e| {
         format!(
@@ -178,6 +210,13 @@ fn run(cli: Cli) -> Result<(), String> {
         udp_sockets: sockets,
     });
     let threads = Arc::new(ThreadRegistry::default());
+    let device = SimDevice::boot(
+        Persistent::new(flash, boot_key),
+        shared.pool.clone(),
+        threads.clone(),
+        config.clone(),
+    )
+    .map_err(|e| format!("the virtual device cannot boot: flash failed ({e:?})"))?;
     let serial_writer = pty
         .writer()
         .map_err(|e| format!("cannot write the pseudo-terminal: {e}"))?;
@@ -198,7 +237,8 @@ fn run(cli: Cli) -> Result<(), String> {
             threads: threads.clone(),
             config: config.clone(),
         };
-        spawn_named(scope, &threads, "smp".into(), move || smp.run()).map_err(|e| e.to_string())?;
+        spawn_named(scope, &threads, "smp".into(), move || smp.run(device))
+            .map_err(|e| e.to_string())?;
         for index in 0..shared.udp_sockets.len() {
             let shared = shared.clone();
             spawn_named(scope, &threads, format!("udp-rx{index}"), move || {

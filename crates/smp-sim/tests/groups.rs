@@ -18,6 +18,10 @@ const FS: u16 = 8;
 const SHELL: u16 = 9;
 const MEMFAULT: u16 = 128;
 
+/// `storage_partition` of the virtual device's flash (nrf52840dk layout).
+const STORAGE_OFFSET: usize = 0xF8000;
+const STORAGE_SIZE: usize = 0x8000;
+
 /// Bytes that look random enough for a transfer (no rand crate).
 fn pattern(len: usize) -> Vec<u8> {
     let mut x = 0x2545_F491_4F6C_DD1Du64;
@@ -300,9 +304,27 @@ fn erase_storage(t: Transport) {
     std::fs::write(state.files().join("dir/f"), b"1").unwrap();
     client.settings_write("k", b"v").unwrap();
     client.settings_save(None::<&str>).unwrap();
+    // something written in flash.bin's storage_partition (0xF8000 + 0x8000)
+    let flash = state.path().join("flash.bin");
+    let storage = STORAGE_OFFSET..STORAGE_OFFSET + STORAGE_SIZE;
+    {
+        use std::os::unix::fs::FileExt;
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&flash)
+            .unwrap();
+        file.write_all_at(b"stored data", STORAGE_OFFSET as u64 + 100)
+            .unwrap();
+    }
     client.zephyr_erase_storage().unwrap();
     assert_eq!(std::fs::read_dir(state.files()).unwrap().count(), 0);
     assert!(!state.path().join("settings").exists());
+    let image = std::fs::read(&flash).unwrap();
+    assert!(image[storage].iter().all(|b| *b == 0xFF));
+    assert!(
+        image[..STORAGE_OFFSET].iter().any(|b| *b != 0xFF),
+        "slots kept"
+    );
     drop(client);
     sim.stop();
 }

@@ -1,5 +1,5 @@
-//! Storage erase (group 63): the virtual device's storage is its saved
-//! settings and its file systems.
+//! Storage erase (group 63): the virtual device's storage is the
+//! `storage_partition` of its flash, its saved settings and its file systems.
 
 use log::{info, warn};
 use smp_server::groups::zephyr_basic::{BasicError, BasicPlatform};
@@ -7,19 +7,21 @@ use smp_server::groups::zephyr_basic::{BasicError, BasicPlatform};
 use crate::device::SimDevice;
 
 impl SimDevice {
-    /// Erases the storage partition of the virtual device's flash.
-    ///
-    /// The virtual device has no flash file yet (the flash and MCUboot
-    /// emulation adds one): until then the storage partition is the settings
-    /// file and the file system directories, erased by the caller. Once the
-    /// flash file exists, erase its storage region here.
+    /// Erases the `storage_partition` of `flash.bin` whole, as Zephyr's
+    /// `flash_area_flatten` does.
     pub fn erase_flash_storage_partition(&mut self) -> Result<(), BasicError> {
-        Ok(())
+        let storage = self.storage();
+        let size = storage.size();
+        storage.erase(0, size).map_err(|e| {
+            warn!("erase: storage partition: {e:?}");
+            BasicError::FlashEraseFailed
+        })
     }
 }
 
 impl BasicPlatform for SimDevice {
     fn erase_storage(&mut self) -> Result<(), BasicError> {
+        self.erase_flash_storage_partition()?;
         if let Err(e) = self.groups.settings.erase_stored() {
             warn!("erase: settings: {e}");
             return Err(BasicError::FlashEraseFailed);
@@ -28,7 +30,6 @@ impl BasicPlatform for SimDevice {
             warn!("erase: file system: {e}");
             return Err(BasicError::FlashEraseFailed);
         }
-        self.erase_flash_storage_partition()?;
         info!("storage erased");
         Ok(())
     }

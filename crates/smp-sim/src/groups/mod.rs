@@ -2,6 +2,7 @@
 //! settings, file system, shell, storage erase, Memfault, and the access
 //! policy. Everything persistent lives under the `--state` directory:
 //!
+//! - `flash.bin`: its `storage_partition` is erased with the rest by zephyr-basic,
 //! - `settings`: the saved settings (written atomically),
 //! - `fs/<mount>/`: one directory per file system mount point (`/lfs` by default),
 //! - `device-serial`: the serial number Memfault device info reports.
