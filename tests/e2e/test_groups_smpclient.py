@@ -38,7 +38,7 @@ from smpclient.requests.shell_management import Execute
 from smpclient.requests.statistics_management import GroupData, ListOfGroups
 from smpclient.requests.zephyr_management import EraseStorage
 
-from conftest import run
+from conftest import REPO, run
 from test_smpclient import (
     assert_answers,
     assert_err_v2,
@@ -403,7 +403,20 @@ def test_fs_counts_transfer_bytes(sim, transport):
                 pass
             await c.download_file("/lfs/x")
             f = assert_ok(await c.request(GroupData(name="smp_transfer"))).fields
-            assert f == {"fs_upload_bytes": 1000, "fs_download_bytes": 1000}
+            assert f == {"fs_upload_bytes": 1000, "fs_download_bytes": 1000, "img_upload_bytes": 0}
+
+    run(go())
+
+
+def test_image_upload_bytes_are_counted(sim, transport):
+    image = (REPO / "crates/smp-server/tests/fixtures/app-1.3.0.bin").read_bytes()
+
+    async def go():
+        async with make_client(sim, transport) as c:
+            async for _ in c.upload(image):
+                pass
+            f = assert_ok(await c.request(GroupData(name="smp_transfer"))).fields
+            assert f["img_upload_bytes"] == len(image)
 
     run(go())
 

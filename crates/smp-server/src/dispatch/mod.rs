@@ -150,6 +150,12 @@ impl<'g> Server<'g> {
         self.groups
     }
 
+    /// The groups' state, for tests that look behind the responses.
+    #[cfg(test)]
+    pub(crate) fn state(&self) -> &State {
+        &self.state
+    }
+
     /// Answers every SMP packet in `input`, in order, calling `emit` with each
     /// response packet built in `tx` (whose length caps the response size).
     ///

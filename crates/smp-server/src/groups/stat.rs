@@ -125,6 +125,9 @@ crate::stat_counters! {
         fs_upload_bytes,
         /// File bytes sent by fs download.
         fs_download_bytes,
+        /// Image bytes written by image upload (chunks dropped as stale or
+        /// duplicate not counted).
+        img_upload_bytes,
     }
 }
 

@@ -726,7 +726,7 @@ fn transfer_bytes_are_counted() {
         b.ask(V2_READ, 2, 0, r#"a1 64 "name" 6c "smp_transfer""#),
         bytes(concat!(
             r#"bf 64 "name" 6c "smp_transfer" 66 "fields" bf"#,
-            r#" 6f "fs_upload_bytes" 03 71 "fs_download_bytes" 05 ff ff"#
+            r#" 6f "fs_upload_bytes" 03 71 "fs_download_bytes" 05 70 "img_upload_bytes" 00 ff ff"#
         ))
     );
 }
