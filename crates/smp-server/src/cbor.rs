@@ -82,6 +82,85 @@ pub fn bool_or_int(d: &mut Decoder<'_>) -> Result<bool, MgmtErr> {
     }
 }
 
+/// The kind of string [`put_in_place`] writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StrKind {
+    /// A byte string (major type 2).
+    Bytes,
+    /// A text string (major type 3): the filler must write whole UTF-8 characters.
+    Text,
+}
+
+/// Bytes a CBOR head takes for an argument of `n`.
+pub fn head_len(n: usize) -> usize {
+    match n {
+        0..=23 => 1,
+        24..=0xFF => 2,
+        0x100..=0xFFFF => 3,
+        _ if n as u64 <= u64::from(u32::MAX) => 5,
+        _ => 9,
+    }
+}
+
+/// Writes a string whose content `fill` produces straight into the response
+/// buffer, so no second buffer is needed: `fill` gets a slice of at most `max`
+/// bytes, trimmed so that `reserve` bytes stay free after the string for the
+/// entries that follow, and returns how many bytes it wrote. The head is then
+/// written in its shortest form. Returns the string's length; rc 7 when not
+/// even an empty string fits.
+pub fn put_in_place(
+    rsp: &mut Response<'_>,
+    kind: StrKind,
+    max: usize,
+    reserve: usize,
+    fill: impl FnOnce(&mut [u8]) -> Result<usize, Error>,
+) -> Result<usize, Error> {
+    let cursor = rsp.writer_mut();
+    let pos = cursor.position();
+    let room = cursor
+        .get_ref()
+        .len()
+        .saturating_sub(pos)
+        .saturating_sub(reserve);
+    if room == 0 {
+        return Err(MgmtErr::MsgSize.into());
+    }
+    let mut cap = max.min(room);
+    let mut head = head_len(cap);
+    if cap + head > room {
+        cap = room - head;
+        head = head_len(cap);
+    }
+    let start = pos + head;
+    let buf = cursor.get_mut();
+    let n = fill(&mut buf[start..start + cap])?.min(cap);
+    let major: u8 = match kind {
+        StrKind::Bytes => 2 << 5,
+        StrKind::Text => 3 << 5,
+    };
+    let used = head_len(n);
+    let len = n as u64;
+    match used {
+        1 => buf[pos] = major | n as u8,
+        2 => buf[pos..pos + 2].copy_from_slice(&[major | 24, n as u8]),
+        3 => {
+            buf[pos] = major | 25;
+            buf[pos + 1..pos + 3].copy_from_slice(&(len as u16).to_be_bytes());
+        }
+        5 => {
+            buf[pos] = major | 26;
+            buf[pos + 1..pos + 5].copy_from_slice(&(len as u32).to_be_bytes());
+        }
+        _ => {
+            buf[pos] = major | 27;
+            buf[pos + 1..pos + 9].copy_from_slice(&len.to_be_bytes());
+        }
+    }
+    buf.copy_within(start..start + n, pos + used);
+    cursor.set_position(pos + used + n);
+    Ok(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,5 +266,67 @@ mod tests {
         ] {
             assert_eq!(bool_or_int(&mut Decoder::new(bytes)), want, "{bytes:02x?}");
         }
+    }
+
+    fn in_place(
+        tx: &mut [u8],
+        max: usize,
+        reserve: usize,
+        content: &[u8],
+    ) -> (Result<usize, Error>, Vec<u8>) {
+        let mut enc = Encoder::new(Cursor::new(&mut tx[..]));
+        let r = put_in_place(&mut enc, StrKind::Bytes, max, reserve, |out| {
+            let n = out.len().min(content.len());
+            out[..n].copy_from_slice(&content[..n]);
+            Ok(n)
+        });
+        let end = enc.writer().position();
+        (r, tx[..end].to_vec())
+    }
+
+    #[test]
+    fn in_place_string_uses_the_shortest_head() {
+        let mut tx = [0u8; 64];
+        let (r, out) = in_place(&mut tx, 100, 0, b"abc");
+        assert_eq!(r, Ok(3));
+        assert_eq!(out, [0x43, b'a', b'b', b'c']);
+    }
+
+    #[test]
+    fn in_place_string_is_cut_to_leave_the_reserve() {
+        let mut tx = [0u8; 30];
+        let (r, out) = in_place(&mut tx, 100, 4, &[7u8; 40]);
+        // 26 bytes of room: a 2-byte head and 24 bytes
+        assert_eq!(r, Ok(24));
+        assert_eq!(out.len(), 26);
+        assert_eq!(&out[..2], &[0x58, 24]);
+    }
+
+    #[test]
+    fn in_place_string_of_256_bytes_takes_a_three_byte_head() {
+        let mut tx = [0u8; 400];
+        let (r, out) = in_place(&mut tx, 256, 0, &[1u8; 300]);
+        assert_eq!(r, Ok(256));
+        assert_eq!(&out[..3], &[0x59, 0x01, 0x00]);
+        assert_eq!(out.len(), 259);
+    }
+
+    #[test]
+    fn in_place_string_without_room_is_rc_7() {
+        let mut tx = [0u8; 4];
+        let (r, _) = in_place(&mut tx, 10, 4, b"x");
+        assert_eq!(r, Err(MgmtErr::MsgSize.into()));
+    }
+
+    #[test]
+    fn in_place_text_string_has_major_type_3() {
+        let mut tx = [0u8; 8];
+        let mut enc = Encoder::new(Cursor::new(&mut tx[..]));
+        let r = put_in_place(&mut enc, StrKind::Text, 8, 0, |out| {
+            out[..2].copy_from_slice(b"hi");
+            Ok(2)
+        });
+        assert_eq!(r, Ok(2));
+        assert_eq!(&tx[..3], &[0x62, b'h', b'i']);
     }
 }

@@ -1,10 +1,22 @@
 //! The platform a server runs on, as the groups see it: one small trait per
 //! group, bundled in [`Platform`].
 
+use crate::dispatch::Transport;
+use crate::header::{GroupId, Op};
+
+pub use crate::groups::fs::FsPlatform;
 pub use crate::groups::image::ImagePlatform;
+pub use crate::groups::memfault::MemfaultPlatform;
 pub use crate::groups::os::OsPlatform;
+pub use crate::groups::settings::SettingsPlatform;
+pub use crate::groups::shell::ShellPlatform;
+pub use crate::groups::stat::StatPlatform;
+pub use crate::groups::zephyr_basic::BasicPlatform;
 
 /// Everything the groups need from the device.
+///
+/// Every accessor but [`Platform::os`] has a default of `None`: a group whose
+/// platform part is missing answers its commands with rc 8.
 pub trait Platform {
     fn os(&mut self) -> &mut dyn OsPlatform;
 
@@ -13,4 +25,53 @@ pub trait Platform {
     fn image(&mut self) -> Option<&mut dyn ImagePlatform> {
         None
     }
+
+    /// Statistics of the device itself; without it the statistics group
+    /// still reports the server's own counters.
+    fn stat(&mut self) -> Option<&mut dyn StatPlatform> {
+        None
+    }
+
+    /// The settings store (group 3).
+    fn settings(&mut self) -> Option<&mut dyn SettingsPlatform> {
+        None
+    }
+
+    /// The file system (group 8).
+    fn fs(&mut self) -> Option<&mut dyn FsPlatform> {
+        None
+    }
+
+    /// The shell (group 9).
+    fn shell(&mut self) -> Option<&mut dyn ShellPlatform> {
+        None
+    }
+
+    /// Storage erase (group 63).
+    fn basic(&mut self) -> Option<&mut dyn BasicPlatform> {
+        None
+    }
+
+    /// Memfault device information (group 128).
+    fn memfault(&mut self) -> Option<&mut dyn MemfaultPlatform> {
+        None
+    }
+
+    /// The access policy: asked before every command that exists; `false`
+    /// answers the request with rc 11 (`EACCESSDENIED`). Allows everything by
+    /// default.
+    fn allow(&mut self, access: &Access) -> bool {
+        let _ = access;
+        true
+    }
+}
+
+/// What the access policy sees of a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Access {
+    pub transport: Transport,
+    pub group: GroupId,
+    pub id: u8,
+    /// [`Op::Read`] or [`Op::Write`]: other ops never reach a handler.
+    pub op: Op,
 }

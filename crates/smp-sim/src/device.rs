@@ -10,12 +10,16 @@ use smp_server::groups::os::{
     BootloaderInfo, ClockError, DateTime, OsInfo, OsPlatform, PoolInfo, TaskInfo,
 };
 use smp_server::mcuboot::BootConfig;
-use smp_server::platform::ImagePlatform;
+use smp_server::platform::{
+    Access, BasicPlatform, FsPlatform, ImagePlatform, MemfaultPlatform, SettingsPlatform,
+    ShellPlatform, StatPlatform,
+};
 use smp_server::{Error, MgmtErr, Platform};
 
 use crate::boot_key::BootKey;
 use crate::bootloader::{self, Slots, Verdict, BOOT_CONFIG};
 use crate::flash::{Flash, FlashPartition, SLOT0_PARTITION, SLOT1_PARTITION, STORAGE_PARTITION};
+use crate::groups::{DeviceConfig, Groups};
 use crate::pool::SharedPool;
 use crate::threads::ThreadRegistry;
 
@@ -26,6 +30,8 @@ pub struct Persistent {
     clock_offset_ms: Option<i64>,
     flash: Flash,
     boot_key: Option<Arc<BootKey>>,
+    /// Boots since the process started.
+    pub boots: u64,
 }
 
 impl Persistent {
@@ -34,6 +40,7 @@ impl Persistent {
             clock_offset_ms: None,
             flash,
             boot_key: boot_key.map(Arc::new),
+            boots: 0,
         }
     }
 }
@@ -41,22 +48,26 @@ impl Persistent {
 pub struct SimDevice {
     pub booted: Instant,
     pub persistent: Persistent,
-    pool: Arc<SharedPool>,
+    pub(crate) pool: Arc<SharedPool>,
     threads: Arc<ThreadRegistry>,
-    node_name: String,
+    pub(crate) node_name: String,
     /// The image slots: 0 (primary, runs) and 1 (secondary, uploads).
     slots: [NorFlashArea<FlashPartition>; 2],
     storage: NorFlashArea<FlashPartition>,
+    /// State of the groups beyond os, enum and image (settings, files, ...).
+    pub groups: Groups,
 }
 
 impl SimDevice {
     /// Powers the device on: the emulated MCUboot runs first (it may swap
     /// images), then the device starts. Fails only when the flash does.
     pub fn boot(
-        persistent: Persistent,
+        mut persistent: Persistent,
         pool: Arc<SharedPool>,
         threads: Arc<ThreadRegistry>,
+        config: Arc<DeviceConfig>,
     ) -> Result<Self, FlashError> {
+        persistent.boots += 1;
         let flash = &persistent.flash;
         let mut slots = [
             NorFlashArea(flash.partition(SLOT0_PARTITION)),
@@ -68,7 +79,7 @@ impl SimDevice {
             persistent.boot_key.as_deref(),
         )?;
         log_boot(&report);
-        Ok(SimDevice {
+        let mut device = SimDevice {
             booted: Instant::now(),
             storage: NorFlashArea(flash.partition(STORAGE_PARTITION)),
             slots,
@@ -76,11 +87,14 @@ impl SimDevice {
             pool,
             threads,
             node_name: String::from("smp-sim"),
-        })
+            groups: Groups::boot(config),
+        };
+        // the saved settings were loaded: apply them, as settings_load() does
+        device.commit_settings();
+        Ok(device)
     }
 
-    /// The storage partition (settings, file systems; zephyr-basic erase).
-    #[allow(dead_code)] // wired by the zephyr-basic group (groups branch)
+    /// The storage partition of the flash (zephyr-basic erase).
     pub fn storage(&mut self) -> &mut dyn FlashArea {
         &mut self.storage
     }
@@ -123,6 +137,34 @@ impl Platform for SimDevice {
 
     fn image(&mut self) -> Option<&mut dyn ImagePlatform> {
         Some(self)
+    }
+
+    fn stat(&mut self) -> Option<&mut dyn StatPlatform> {
+        Some(self)
+    }
+
+    fn settings(&mut self) -> Option<&mut dyn SettingsPlatform> {
+        Some(self)
+    }
+
+    fn fs(&mut self) -> Option<&mut dyn FsPlatform> {
+        Some(&mut self.groups.fs)
+    }
+
+    fn shell(&mut self) -> Option<&mut dyn ShellPlatform> {
+        Some(self)
+    }
+
+    fn basic(&mut self) -> Option<&mut dyn BasicPlatform> {
+        Some(self)
+    }
+
+    fn memfault(&mut self) -> Option<&mut dyn MemfaultPlatform> {
+        Some(&mut self.groups.memfault)
+    }
+
+    fn allow(&mut self, access: &Access) -> bool {
+        self.groups.allow(access)
     }
 }
 

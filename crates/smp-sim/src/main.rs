@@ -6,6 +6,7 @@ mod boot_key;
 mod bootloader;
 mod device;
 mod flash;
+mod groups;
 mod link;
 mod pool;
 mod serial;
@@ -23,11 +24,14 @@ use std::sync::Arc;
 use clap::Parser;
 use log::{debug, error, info};
 use smp_server::dispatch::Group;
-use smp_server::groups::{enumeration, image, os};
+use smp_server::groups::{
+    enumeration, fs, image, memfault, os, settings, shell, stat, zephyr_basic,
+};
 
 use crate::boot_key::BootKey;
 use crate::device::{Persistent, SimDevice};
 use crate::flash::Flash;
+use crate::groups::{valid_mount_name, DeviceConfig, DEFAULT_MOUNT};
 use crate::link::Shared;
 use crate::pool::SharedPool;
 use crate::serial::{Framing, Pty};
@@ -35,7 +39,17 @@ use crate::smp_thread::SmpThread;
 use crate::threads::ThreadRegistry;
 
 /// The groups the virtual device serves, in registration order.
-static GROUPS: &[&Group] = &[&os::GROUP, &image::GROUP, &enumeration::GROUP];
+static GROUPS: &[&Group] = &[
+    &os::GROUP,
+    &image::GROUP,
+    &enumeration::GROUP,
+    &stat::GROUP,
+    &settings::GROUP,
+    &fs::GROUP,
+    &shell::GROUP,
+    &zephyr_basic::GROUP,
+    &memfault::GROUP,
+];
 
 #[derive(Parser, Debug)]
 #[command(version, about = "A virtual MCUmgr (SMP) device for Linux")]
@@ -69,6 +83,22 @@ struct Cli {
     /// are checked by their SHA-256 TLV only.
     #[arg(long, value_name = "PATH")]
     boot_key: Option<PathBuf>,
+
+    /// Refuse every write request except os echo (rc 11).
+    #[arg(long)]
+    read_only: bool,
+
+    /// File system mount point: /NAME is served from STATE/fs/NAME (repeatable).
+    #[arg(long = "fs-mount", value_name = "NAME", default_value = DEFAULT_MOUNT)]
+    fs_mounts: Vec<String>,
+
+    /// Memfault project key (none: project key answers err {128, 2}).
+    #[arg(long, value_name = "KEY")]
+    memfault_project_key: Option<String>,
+
+    /// The Memfault group's access callback refuses every request (rc 11).
+    #[arg(long)]
+    memfault_locked: bool,
 }
 
 fn default_state_dir() -> PathBuf {
@@ -98,6 +128,31 @@ fn run(cli: Cli) -> Result<(), String> {
     std::fs::create_dir_all(&state_dir)
         .map_err(|e| format!("cannot create state directory {}: {e}", state_dir.display()))?;
     info!("state directory: {}", state_dir.display());
+    if let Some(bad) = cli.fs_mounts.iter().find(|m| !valid_mount_name(m)) {
+        return Err(format!(
+            "invalid mount point name {bad:?}: use letters, digits, _ and - (at most 16)"
+        ));
+    }
+    if let Some((i, dup)) = cli
+        .fs_mounts
+        .iter()
+        .enumerate()
+        .find(|(i, m)| cli.fs_mounts[..*i].contains(m))
+    {
+        return Err(format!("mount point {dup:?} given twice (#{})", i + 1));
+    }
+    let mut config = DeviceConfig::new(state_dir.clone());
+    config.read_only = cli.read_only;
+    config.mounts = cli.fs_mounts.clone();
+    config.memfault_project_key = cli.memfault_project_key.clone();
+    config.memfault_locked = cli.memfault_locked;
+    // The mount directories exist before the endpoints are announced.
+    for mount in &config.mounts {
+        let dir = config.fs_dir().join(mount);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let config = Arc::new(config);
     let flash_path = state_dir.join(Flash::FILE_NAME);
     let flash = Flash::open(&flash_path)
         .map_err(|e| format!("cannot use the flash file {}: {e}", flash_path.display()))?;
@@ -159,6 +214,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Persistent::new(flash, boot_key),
         shared.pool.clone(),
         threads.clone(),
+        config.clone(),
     )
     .map_err(|e| format!("the virtual device cannot boot: flash failed ({e:?})"))?;
     let serial_writer = pty
@@ -179,6 +235,7 @@ fn run(cli: Cli) -> Result<(), String> {
             serial: Some(serial_writer),
             groups: GROUPS,
             threads: threads.clone(),
+            config: config.clone(),
         };
         spawn_named(scope, &threads, "smp".into(), move || smp.run(device))
             .map_err(|e| e.to_string())?;

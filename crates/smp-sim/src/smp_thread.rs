@@ -11,6 +11,7 @@ use smp_server::codec::udp;
 use smp_server::dispatch::{AfterResponse, Group, Params, Server};
 
 use crate::device::SimDevice;
+use crate::groups::DeviceConfig;
 use crate::link::{Inbound, ReplyTo, Shared, POLL_INTERVAL};
 use crate::serial::SerialWriter;
 use crate::threads::ThreadRegistry;
@@ -24,6 +25,7 @@ pub struct SmpThread {
     pub serial: Option<SerialWriter>,
     pub groups: &'static [&'static Group],
     pub threads: Arc<ThreadRegistry>,
+    pub config: Arc<DeviceConfig>,
 }
 
 impl SmpThread {
@@ -65,7 +67,7 @@ impl SmpThread {
                     Some(rebooted) => device = rebooted,
                     None => break,
                 }
-                // Group state (an upload in progress) lives in RAM: gone.
+                // Group state (an upload, a file transfer, the counters) lives in RAM: gone.
                 server = Server::new(self.groups, params);
             }
         }
@@ -99,6 +101,7 @@ impl SmpThread {
             old.persistent,
             self.shared.pool.clone(),
             self.threads.clone(),
+            self.config.clone(),
         ) {
             Ok(device) => {
                 info!("virtual device rebooted");

@@ -6,8 +6,10 @@ use minicbor::Encoder;
 
 use crate::cbor::Response;
 use crate::error::{Error, GroupErr, MgmtErr};
+use crate::groups::fs::FsState;
+use crate::groups::stat::ServerStats;
 use crate::header::{GroupId, Header, Op, Version, HEADER_LEN};
-use crate::platform::Platform;
+use crate::platform::{Access, Platform};
 
 /// A command handler: decodes the request payload, does the work through the
 /// platform and writes its response entries into the already opened map.
@@ -103,7 +105,12 @@ pub struct Request<'a> {
 /// file). One processing context owns it, so it needs no locks.
 #[derive(Default)]
 pub struct State {
+    /// The image upload in progress, if any (image group).
     pub image_upload: crate::groups::image::UploadState,
+    /// The server's own counters, published by the statistics group.
+    pub stats: ServerStats,
+    /// The file transfer in progress, if any (fs group).
+    pub fs: FsState,
 }
 
 /// What a handler may reach besides its request.
@@ -143,6 +150,12 @@ impl<'g> Server<'g> {
         self.groups
     }
 
+    /// The groups' state, for tests that look behind the responses.
+    #[cfg(test)]
+    pub(crate) fn state(&self) -> &State {
+        &self.state
+    }
+
     /// Answers every SMP packet in `input`, in order, calling `emit` with each
     /// response packet built in `tx` (whose length caps the response size).
     ///
@@ -162,8 +175,10 @@ impl<'g> Server<'g> {
         if tx.len() < HEADER_LEN {
             return None;
         }
+        self.state.stats.link_mut(transport).rx_bytes += input.len() as u64;
         let mut rest = input;
         while let Some(header) = Header::parse(rest) {
+            self.state.stats.link_mut(transport).rx_pkts += 1;
             let body = &rest[HEADER_LEN..];
             let payload = body.get(..usize::from(header.len));
             let result = match payload {
@@ -184,8 +199,17 @@ impl<'g> Server<'g> {
                     dispatch(&mut ctx, &request, &mut tx[HEADER_LEN..])
                 }
             };
-            if let Some(n) = respond(&header, result, tx) {
-                emit(&tx[..n]);
+            let link = self.state.stats.link_mut(transport);
+            if result.is_err() {
+                link.err_rsps += 1;
+            }
+            match respond(&header, result, tx) {
+                Some(n) => {
+                    link.tx_pkts += 1;
+                    link.tx_bytes += n as u64;
+                    emit(&tx[..n]);
+                }
+                None => link.no_rsps += 1,
             }
             match payload {
                 Some(payload) => rest = &body[payload.len()..],
@@ -208,6 +232,15 @@ fn dispatch(ctx: &mut Ctx<'_>, request: &Request<'_>, out: &mut [u8]) -> Result<
         .find(|g| g.id == header.group)
         .and_then(|g| g.handler(header.id, header.op))
         .ok_or(MgmtErr::NotSup)?;
+    let access = Access {
+        transport: request.transport,
+        group: header.group,
+        id: header.id,
+        op: header.op,
+    };
+    if !ctx.platform.allow(&access) {
+        return Err(MgmtErr::AccessDenied.into());
+    }
     let mut enc = Encoder::new(Cursor::new(out));
     enc.begin_map()?;
     handler(ctx, request, &mut enc)?;

@@ -93,8 +93,9 @@ pub(super) fn upload(
         upgrade: upgrade.unwrap_or(false),
     };
     let state = &mut ctx.state.image_upload;
+    let accepted = &mut ctx.state.stats.transfer.img_upload_bytes;
     let p = ctx.platform.image().ok_or(MgmtErr::NotSup)?;
-    match accept(p, state, &chunk) {
+    match accept(p, state, &chunk, accepted) {
         Ok(reply) => {
             rsp.str("off")?.u32(reply.off)?;
             if let Some(matched) = reply.matched {
@@ -109,10 +110,13 @@ pub(super) fn upload(
     }
 }
 
+/// `accepted` counts the data bytes written (the statistics group's
+/// `smp_transfer`).
 fn accept(
     p: &mut dyn ImagePlatform,
     state: &mut UploadState,
     chunk: &Chunk<'_>,
+    accepted: &mut u64,
 ) -> Result<Reply, ImageMgmtError> {
     let off = chunk.off.ok_or(ImageMgmtError::InvalidOffset)?;
     if off == 0 {
@@ -141,6 +145,7 @@ fn accept(
     }
     let area = p.slot(up.slot).ok_or(ImageMgmtError::FlashOpenFailed)?;
     write(up, area, chunk.data)?;
+    *accepted += chunk.data.len() as u64;
     if up.off < up.len {
         return Ok(Reply {
             off: up.off,

@@ -711,3 +711,20 @@ fn flash_erase_failure_is_err_13() {
         err(13)
     );
 }
+
+#[test]
+fn written_bytes_are_counted_once_duplicates_not() {
+    let mut d = Device::single();
+    let mut s = Session::new();
+    let img = APP_1_2_3;
+    send(&mut s, &mut d, &first(img, 500, &sha256(img)));
+    send(&mut s, &mut d, &next(img, 500, 1000));
+    // a duplicate chunk is dropped, not written
+    assert_eq!(send(&mut s, &mut d, &next(img, 500, 1000)), off(1000));
+    assert_eq!(s.server.state().stats.transfer.img_upload_bytes, 1000);
+    send(&mut s, &mut d, &next(img, 1000, img.len()));
+    assert_eq!(
+        s.server.state().stats.transfer.img_upload_bytes,
+        img.len() as u64
+    );
+}
