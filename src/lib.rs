@@ -1,6 +1,31 @@
 //! The Zephyr application: the platform layer that runs `smp-server` on Zephyr.
 //!
-//! Everything here is Zephyr-only and compiled only for bare-metal targets
-//! (`target_os = "none"`), so that on the host the workspace builds and tests
-//! without a Zephyr tree.
-#![cfg_attr(target_os = "none", no_std)]
+//! Built only by a Zephyr build (zephyr-lang-rust compiles the `rustapp` crate
+//! in `rustapp/`, whose library is this file); the host workspace never
+//! compiles it. `unsafe` lives only here, each block with its `SAFETY` line.
+//!
+//! - [`sys`]: the bindings `rustapp/build.rs` generates (sockets, reboot,
+//!   errno) and the few safe wrappers over them;
+//! - [`device`]: [`device::ZephyrDevice`], the platform traits over Zephyr;
+//! - [`udp`]: the UDP transport over Zephyr sockets;
+//! - [`smp`]: the SMP thread: owns the server and serves every transport.
+#![no_std]
+// Kconfig booleans arrive as cfg flags (zephyr-build); cargo cannot know them.
+#![allow(unexpected_cfgs)]
+
+mod device;
+mod smp;
+mod sys;
+#[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+mod udp;
+
+/// Called by zephyr-lang-rust's `main()`.
+#[no_mangle]
+extern "C" fn rust_main() {
+    // SAFETY: called once, from the main thread, before any other Rust thread
+    // exists (the log crate's racy setter is then not raced).
+    if unsafe { zephyr::set_logger() }.is_err() {
+        zephyr::printkln!("rust-smp: no logger");
+    }
+    smp::start();
+}

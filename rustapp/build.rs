@@ -1,0 +1,185 @@
+//! Build script of the Zephyr application crate. Runs only inside a Zephyr
+//! build (zephyr-lang-rust passes DOTCONFIG, INCLUDE_DIRS, INCLUDE_DEFINES,
+//! BUILD_DIR, ... in the environment):
+//! - Kconfig booleans become `cfg(CONFIG_...)` flags;
+//! - the kernel version and BUILD_VERSION (from the generated version.h) become
+//!   compile-time environment variables for os info;
+//! - bindgen over `smp-sys.h` (sockets, reboot, thread list) with the include
+//!   dirs and defines of the Zephyr build, the static inline functions wrapped
+//!   into `<BUILD_DIR>/rust/smp-sys-wrapper.c`, which CMake compiles.
+
+use std::collections::HashSet;
+use std::env;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn main() {
+    zephyr_build::export_kconfig_bool_options();
+    let dotconfig = env::var("DOTCONFIG").expect("DOTCONFIG (set by the Zephyr build)");
+    let options =
+        zephyr_build::extract_kconfig_bool_options(&dotconfig).expect("cannot read .config");
+    version_env();
+    board_env(&dotconfig, &options);
+    bindings(&options);
+}
+
+/// CONFIG_ARCH, the processor name and CONFIG_BOARD[@CONFIG_BOARD_REVISION],
+/// as Zephyr's os_mgmt reports them for os info `m`, `p` and `i`.
+fn board_env(dotconfig: &str, options: &HashSet<String>) {
+    let text = fs::read_to_string(dotconfig).unwrap_or_default();
+    let string = |name: &str| {
+        text.lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix("=\""))
+            .map(|v| v.trim_end_matches('"').to_string())
+            .unwrap_or_default()
+    };
+    let arch = string("CONFIG_ARCH");
+    let board = string("CONFIG_BOARD");
+    let revision = string("CONFIG_BOARD_REVISION");
+    let platform = if revision.is_empty() {
+        board
+    } else {
+        format!("{board}@{revision}")
+    };
+    println!("cargo:rustc-env=RUST_SMP_ARCH={arch}");
+    println!("cargo:rustc-env=RUST_SMP_HARDWARE_PLATFORM={platform}");
+    println!("cargo:rustc-env=RUST_SMP_PROCESSOR={}", processor(options));
+}
+
+/// The processor name of Zephyr's os_mgmt_processor.h for the CPUs Rust on
+/// Zephyr supports (Cortex-M, RISC-V, x86); "unknown" elsewhere, as there
+/// (native_sim included).
+fn processor(options: &HashSet<String>) -> &'static str {
+    let has = |name: &str| options.contains(name);
+    let cortex_m = [
+        ("CONFIG_CPU_CORTEX_M0", "cortex-m0"),
+        ("CONFIG_CPU_CORTEX_M0PLUS", "cortex-m0plus"),
+        ("CONFIG_CPU_CORTEX_M1", "cortex-m1"),
+        ("CONFIG_CPU_CORTEX_M3", "cortex-m3"),
+        ("CONFIG_CPU_CORTEX_M4", "cortex-m4"),
+        ("CONFIG_CPU_CORTEX_M7", "cortex-m7"),
+        ("CONFIG_CPU_CORTEX_M23", "cortex-m23"),
+    ];
+    if has("CONFIG_ARM") {
+        if let Some((_, name)) = cortex_m.iter().find(|(option, _)| has(option)) {
+            return name;
+        }
+        if has("CONFIG_CPU_CORTEX_M33") {
+            return if has("CONFIG_ARMV8_M_DSP") {
+                "cortex-m33"
+            } else {
+                "cortex-m33+nodsp"
+            };
+        }
+        return "unknown";
+    }
+    if has("CONFIG_RISCV") {
+        return "riscv";
+    }
+    if has("CONFIG_X86") {
+        return if has("CONFIG_X86_64") {
+            "x86_64"
+        } else {
+            "x86"
+        };
+    }
+    "unknown"
+}
+
+/// KERNEL_VERSION_STRING and BUILD_VERSION from the generated version.h.
+fn version_env() {
+    let generated = env::var("BINARY_DIR_INCLUDE_GENERATED").expect("BINARY_DIR_INCLUDE_GENERATED");
+    let path = Path::new(&generated).join("version.h");
+    println!("cargo:rerun-if-changed={}", path.display());
+    let text = fs::read_to_string(&path).unwrap_or_default();
+    let define = |name: &str| {
+        text.lines().find_map(|line| {
+            let mut words = line.split_whitespace();
+            (words.next() == Some("#define") && words.next() == Some(name))
+                .then(|| words.next())
+                .flatten()
+                .map(|v| v.trim_matches('"').to_string())
+        })
+    };
+    let kernel = define("KERNEL_VERSION_STRING").unwrap_or_else(|| "unknown".into());
+    let build = define("BUILD_VERSION").unwrap_or_else(|| "unknown".into());
+    println!("cargo:rustc-env=RUST_SMP_KERNEL_VERSION={kernel}");
+    println!("cargo:rustc-env=RUST_SMP_BUILD_VERSION={build}");
+}
+
+fn bindings(options: &HashSet<String>) {
+    let target = env::var("TARGET").expect("TARGET");
+    let target = if target.starts_with("riscv32") {
+        "riscv32-unknown-none-elf".to_string()
+    } else if target.starts_with("riscv64") {
+        "riscv64-unknown-none-elf".to_string()
+    } else {
+        target
+    };
+    let zephyr_base = env::var("ZEPHYR_BASE").expect("ZEPHYR_BASE");
+    let header = Path::new("smp-sys.h")
+        .canonicalize()
+        .expect("rustapp/smp-sys.h");
+    println!("cargo:rerun-if-changed={}", header.display());
+
+    let mut builder = bindgen::Builder::default()
+        .clang_arg("-DRUST_BINDGEN")
+        .clang_arg(format!("-I{zephyr_base}/lib/libc/minimal/include"))
+        .clang_arg(format!("--target={target}"))
+        .header(header.to_string_lossy())
+        .use_core()
+        .derive_default(true)
+        .layout_tests(false);
+    for (prefix, var) in [("-I", "INCLUDE_DIRS"), ("-D", "INCLUDE_DEFINES")] {
+        let value = env::var(var).unwrap_or_default();
+        for entry in value.split([' ', ';']).filter(|e| !e.is_empty()) {
+            builder = builder.clang_arg(format!("{prefix}{entry}"));
+        }
+    }
+
+    builder = builder
+        .allowlist_function("sys_reboot")
+        .allowlist_var("SYS_REBOOT_.*")
+        .allowlist_function("rust_smp_errno");
+    // Kernel functions (k_*) come from zephyr-lang-rust's zephyr-sys
+    // (`zephyr::raw`): binding them here too would wrap them twice.
+    if options.contains("CONFIG_NET_SOCKETS") {
+        builder = builder
+            .allowlist_function("zsock_(socket|close|bind|recvfrom|sendto|poll)")
+            .allowlist_type("sockaddr_in")
+            // SOCK_DGRAM and IPPROTO_UDP are enumerators of these.
+            .allowlist_type("net_sock_type|net_ip_protocol")
+            .prepend_enum_name(false)
+            .allowlist_var("ZSOCK_(POLLIN|POLLERR|POLLHUP|POLLNVAL|MSG_DONTWAIT)")
+            .allowlist_var("(AF_INET|EAGAIN|EINTR)");
+    }
+
+    let out_dir = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR"));
+    let build_dir = PathBuf::from(env::var("BUILD_DIR").expect("BUILD_DIR"));
+    let wrapper = build_dir.join("rust").join("smp-sys-wrapper.c");
+    let staged = out_dir.join("smp-sys-wrapper.c");
+    let generated = builder
+        .wrap_static_fns(true)
+        .wrap_static_fns_path(&staged)
+        .generate()
+        .expect("bindgen over rustapp/smp-sys.h failed");
+    generated
+        .write_to_file(out_dir.join("smp_sys.rs"))
+        .expect("cannot write smp_sys.rs");
+    publish(&staged, &wrapper);
+}
+
+/// Copies the wrapper C file where CMake compiles it, only when it changed and
+/// through a rename, so a concurrent compile never sees a half-written file
+/// (cargo build and cargo clippy both run this script).
+fn publish(staged: &Path, wrapper: &Path) {
+    let new = fs::read(staged).unwrap_or_default();
+    if fs::read(wrapper).ok().as_deref() == Some(&new[..]) {
+        return;
+    }
+    let dir = wrapper.parent().expect("wrapper path has a directory");
+    fs::create_dir_all(dir).expect("cannot create the wrapper directory");
+    let tmp = dir.join(format!("smp-sys-wrapper.c.{}", std::process::id()));
+    fs::write(&tmp, &new).expect("cannot write the wrapper");
+    fs::rename(&tmp, wrapper).expect("cannot publish the wrapper");
+}

@@ -1,0 +1,77 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The Zephyr headers rustapp/build.rs runs bindgen over (besides what
+ * zephyr-lang-rust's zephyr-sys binds): sockets, reboot, the thread list.
+ * Static inline functions among the bound ones get C wrappers
+ * (smp-sys-wrapper.c), compiled into the app by rustapp/CMakeLists.txt.
+ */
+
+/* As zephyr-sys's wrapper.h: the build defines KERNEL, which hides syscall
+ * declarations from application code.
+ */
+#undef KERNEL
+
+#include <stdint.h>
+
+/* As zephyr-sys's wrapper.h: libclang may lack these predefines. */
+#ifndef __INT8_C
+#define __INT8_C(x) x
+#endif
+#ifndef __INT16_C
+#define __INT16_C(x) x
+#endif
+#ifndef __INT32_C
+#define __INT32_C(x) x
+#endif
+#ifndef __INT64_C
+#define __INT64_C(x) x##LL
+#endif
+#ifndef __INTMAX_C
+#define __INTMAX_C(x) x##LL
+#endif
+#ifndef __UINT8_C
+#define __UINT8_C(x) x##U
+#endif
+#ifndef __UINT16_C
+#define __UINT16_C(x) x##U
+#endif
+#ifndef __UINT32_C
+#define __UINT32_C(x) x##U
+#endif
+#ifndef __UINT64_C
+#define __UINT64_C(x) x##ULL
+#endif
+#ifndef __UINTMAX_C
+#define __UINTMAX_C(x) x##ULL
+#endif
+
+#include <zephyr/autoconf.h>
+
+#if defined(CONFIG_CPU_CORTEX_M)
+#if !defined(CONFIG_FP_HARDABI) && !defined(FORCE_FP_HARDABI) && !defined(__SOFTFP__)
+#define __SOFTFP__
+#endif
+#endif
+
+#include <zephyr/kernel.h>
+#include <zephyr/sys/reboot.h>
+#include <errno.h>
+
+#ifdef CONFIG_NET_SOCKETS
+#include <zephyr/net/socket.h>
+#endif
+
+#ifdef CONFIG_SERIAL
+#include <zephyr/drivers/uart.h>
+#endif
+
+/* errno as the C library sees it. Not z_errno(): on native_sim the C library
+ * is the host's (CONFIG_EXTERNAL_LIBC), and the socket layer sets the host's
+ * errno. Being static inline, it is compiled (in smp-sys-wrapper.c) with the
+ * application's real flags and headers.
+ */
+static inline int rust_smp_errno(void)
+{
+	return errno;
+}

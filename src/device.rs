@@ -1,0 +1,170 @@
+//! The device as the core sees it: the platform traits over Zephyr.
+
+use core::ffi::{c_void, CStr};
+
+use smp_server::groups::os::{
+    BootloaderInfo, ClockError, DateTime, OsInfo, OsPlatform, PoolInfo, TaskInfo,
+};
+use smp_server::{Error, MgmtErr, Platform};
+
+/// Texts of os info, fixed at build time (`rustapp/build.rs` reads them from
+/// the Zephyr build): the same values Zephyr's own os_mgmt reports.
+const KERNEL_RELEASE: &str = env!("RUST_SMP_BUILD_VERSION");
+const KERNEL_VERSION: &str = env!("RUST_SMP_KERNEL_VERSION");
+const MACHINE: &str = env!("RUST_SMP_ARCH");
+const PROCESSOR: &str = env!("RUST_SMP_PROCESSOR");
+const HARDWARE_PLATFORM: &str = env!("RUST_SMP_HARDWARE_PLATFORM");
+
+pub struct ZephyrDevice {
+    /// Unix time minus uptime, in milliseconds, once a client set the clock.
+    /// Kept in RAM: a reset forgets it, as a device without an RTC does.
+    clock_offset_ms: Option<i64>,
+    /// The SMP buffers: (size, count, free, fewest free).
+    pub netbufs: (usize, usize, usize, usize),
+}
+
+impl ZephyrDevice {
+    pub const fn new() -> Self {
+        ZephyrDevice {
+            clock_offset_ms: None,
+            netbufs: (0, 0, 0, 0),
+        }
+    }
+}
+
+impl Platform for ZephyrDevice {
+    fn os(&mut self) -> &mut dyn OsPlatform {
+        self
+    }
+}
+
+impl OsPlatform for ZephyrDevice {
+    fn info(&self) -> OsInfo<'_> {
+        OsInfo {
+            kernel_name: "Zephyr",
+            // Zephyr reports the network hostname or the Bluetooth name, else
+            // "unknown"; neither is wired here yet.
+            node_name: "unknown",
+            kernel_release: KERNEL_RELEASE,
+            kernel_version: KERNEL_VERSION,
+            build_date_time: None,
+            machine: MACHINE,
+            processor: PROCESSOR,
+            hardware_platform: HARDWARE_PLATFORM,
+            operating_system: "Zephyr",
+        }
+    }
+
+    fn tasks(
+        &mut self,
+        visit: &mut dyn FnMut(&TaskInfo<'_>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        tasks(visit)
+    }
+
+    fn memory_pools(
+        &mut self,
+        visit: &mut dyn FnMut(&PoolInfo<'_>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let (size, count, free, min_free) = self.netbufs;
+        visit(&PoolInfo {
+            name: "netbuf",
+            block_size: size as u64,
+            blocks: count as u64,
+            free: free as u64,
+            min_free: min_free as u64,
+        })
+    }
+
+    fn datetime(&mut self) -> Result<DateTime, ClockError> {
+        let offset = self.clock_offset_ms.ok_or(ClockError::NotSet)?;
+        DateTime::from_unix_millis(zephyr::sys::uptime_get().saturating_add(offset))
+            .ok_or(ClockError::Failed)
+    }
+
+    fn set_datetime(&mut self, now: DateTime) -> Result<(), ClockError> {
+        self.clock_offset_ms = Some(now.to_unix_millis() - zephyr::sys::uptime_get());
+        Ok(())
+    }
+
+    fn prepare_reset(&mut self, _force: bool, boot_mode: Option<u8>) -> Result<(), Error> {
+        match boot_mode {
+            // No retained boot mode (CONFIG_RETENTION_BOOT_MODE) to boot into.
+            None | Some(0) => Ok(()),
+            Some(_) => Err(MgmtErr::NotSup.into()),
+        }
+    }
+
+    fn bootloader(&self) -> BootloaderInfo {
+        #[cfg(CONFIG_BOOTLOADER_MCUBOOT)]
+        const NAME: &str = "MCUboot";
+        // Zephyr answers err {0, 3} here; the core always names a bootloader.
+        #[cfg(not(CONFIG_BOOTLOADER_MCUBOOT))]
+        const NAME: &str = "none";
+        BootloaderInfo {
+            name: NAME,
+            mode: -1,
+            no_downgrade: false,
+        }
+    }
+}
+
+/// Task statistics from Zephyr's thread list.
+#[cfg(CONFIG_RUST_SMP_GRP_OS_TASKSTAT)]
+fn tasks(visit: &mut dyn FnMut(&TaskInfo<'_>) -> Result<(), Error>) -> Result<(), Error> {
+    use zephyr::raw::{
+        k_thread, k_thread_foreach, k_thread_priority_get, k_thread_stack_space_get,
+    };
+
+    struct Walk<'a> {
+        visit: &'a mut dyn FnMut(&TaskInfo<'_>) -> Result<(), Error>,
+        index: u32,
+        result: Result<(), Error>,
+    }
+
+    extern "C" fn one(thread: *const k_thread, user_data: *mut c_void) {
+        // SAFETY: user_data is the `Walk` passed to k_thread_foreach below,
+        // alive and not otherwise borrowed for the whole walk.
+        let walk = unsafe { &mut *(user_data as *mut Walk<'_>) };
+        if walk.result.is_err() {
+            return;
+        }
+        // SAFETY: k_thread_foreach hands out live threads, under its lock.
+        let t = unsafe { &*thread };
+        // SAFETY: CONFIG_THREAD_NAME: `name` is a NUL-terminated array
+        // (k_thread_name_set always terminates it).
+        let name = unsafe { CStr::from_ptr(t.name.as_ptr()) };
+        let name = name.to_str().unwrap_or("?");
+        let mut unused = 0usize;
+        // SAFETY: a live thread, and a valid out pointer.
+        let stack_ok = unsafe { k_thread_stack_space_get(thread, &mut unused) } == 0;
+        let size = t.stack_info.size;
+        let stack = stack_ok.then(|| ((size / 4) as u32, (size.saturating_sub(unused) / 4) as u32));
+        // SAFETY: a live thread.
+        let prio = unsafe { k_thread_priority_get(thread as *mut k_thread) };
+        walk.result = (walk.visit)(&TaskInfo {
+            name,
+            prio,
+            tid: walk.index,
+            state: u32::from(t.base.thread_state),
+            stack,
+            runtime: None,
+        });
+        walk.index += 1;
+    }
+
+    let mut walk = Walk {
+        visit,
+        index: 0,
+        result: Ok(()),
+    };
+    // SAFETY: `one` only reads the threads it is given; `walk` outlives the
+    // call (k_thread_foreach returns after the last callback).
+    unsafe { k_thread_foreach(Some(one), &mut walk as *mut Walk<'_> as *mut c_void) };
+    walk.result
+}
+
+#[cfg(not(CONFIG_RUST_SMP_GRP_OS_TASKSTAT))]
+fn tasks(_: &mut dyn FnMut(&TaskInfo<'_>) -> Result<(), Error>) -> Result<(), Error> {
+    Err(MgmtErr::NotSup.into())
+}

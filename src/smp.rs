@@ -1,0 +1,154 @@
+//! The SMP thread: owns the [`Server`], its buffers and the device, waits on
+//! every transport at once and answers one request at a time, as Zephyr's SMP
+//! work queue does.
+
+use core::cell::UnsafeCell;
+
+use smp_server::dispatch::{AfterResponse, Group, Params, Server, Transport};
+use zephyr::sync::atomic::{AtomicBool, Ordering};
+
+use crate::device::ZephyrDevice;
+
+const NETBUF_SIZE: usize = zephyr::kconfig::CONFIG_RUST_SMP_TRANSPORT_NETBUF_SIZE as usize;
+const NETBUF_COUNT: usize = zephyr::kconfig::CONFIG_RUST_SMP_TRANSPORT_NETBUF_COUNT as usize;
+const STACK_SIZE: usize = zephyr::kconfig::CONFIG_RUST_SMP_THREAD_STACK_SIZE as usize;
+const THREAD_PRIO: i32 = zephyr::kconfig::CONFIG_RUST_SMP_THREAD_PRIO as i32;
+#[cfg(CONFIG_RUST_SMP_GRP_OS)]
+const RESET_MS: u64 = zephyr::kconfig::CONFIG_RUST_SMP_GRP_OS_RESET_MS as u64;
+
+/// The groups served, in registration order (Kconfig RUST_SMP_GRP_*).
+static GROUPS: &[&Group] = &[
+    #[cfg(CONFIG_RUST_SMP_GRP_OS)]
+    &smp_server::groups::os::GROUP,
+    #[cfg(CONFIG_RUST_SMP_GRP_ENUM)]
+    &smp_server::groups::enumeration::GROUP,
+];
+
+/// The SMP thread's buffers: a request (one byte more than the largest
+/// accepted, to tell a truncated datagram) and its response.
+struct Buffers {
+    rx: [u8; NETBUF_SIZE + 1],
+    tx: [u8; NETBUF_SIZE],
+}
+
+/// Static storage handed out once, to the one thread that uses it.
+struct Once<T> {
+    taken: AtomicBool,
+    value: UnsafeCell<T>,
+}
+
+// SAFETY: the value is reachable only through `take`, which hands out a
+// single `&mut` for the program's lifetime.
+unsafe impl<T: Send> Sync for Once<T> {}
+
+impl<T> Once<T> {
+    // A `&mut` from `&self` is what this type is for: the flag makes it unique.
+    #[allow(clippy::mut_from_ref)]
+    fn take(&'static self) -> Option<&'static mut T> {
+        if self.taken.swap(true, Ordering::AcqRel) {
+            return None;
+        }
+        // SAFETY: the flag was clear: this is the first and only reference.
+        Some(unsafe { &mut *self.value.get() })
+    }
+}
+
+static BUFFERS: Once<Buffers> = Once {
+    taken: AtomicBool::new(false),
+    value: UnsafeCell::new(Buffers {
+        rx: [0; NETBUF_SIZE + 1],
+        tx: [0; NETBUF_SIZE],
+    }),
+};
+
+/// Starts the SMP thread.
+pub fn start() {
+    let thread = smp();
+    thread.set_priority(THREAD_PRIO);
+    thread.start();
+}
+
+#[zephyr::thread(stack_size = STACK_SIZE)]
+fn smp() {
+    let Some(buffers) = BUFFERS.take() else {
+        log::error!("rust-smp: started twice");
+        return;
+    };
+    let params = Params {
+        buf_size: NETBUF_SIZE,
+        buf_count: NETBUF_COUNT,
+    };
+    let mut server = Server::new(GROUPS, params);
+    let mut device = ZephyrDevice::new();
+    // The server answers from one receive buffer at a time; requests waiting
+    // behind it queue in the transports (the socket's receive queue).
+    device.netbufs = (NETBUF_SIZE, NETBUF_COUNT, NETBUF_COUNT, NETBUF_COUNT - 1);
+    serve(&mut server, &mut device, buffers);
+}
+
+#[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffers) {
+    use smp_server::codec::udp;
+
+    use crate::sys::raw;
+    use crate::udp::Udp;
+
+    const PORT: u16 = zephyr::kconfig::CONFIG_RUST_SMP_TRANSPORT_UDP_PORT as u16;
+    const MTU: usize = zephyr::kconfig::CONFIG_RUST_SMP_TRANSPORT_UDP_MTU as usize;
+
+    let socket = match Udp::bind(PORT) {
+        Ok(socket) => socket,
+        Err(errno) => {
+            log::error!("rust-smp: cannot bind UDP port {PORT} (errno {errno})");
+            return;
+        }
+    };
+    log::info!(
+        "rust-smp: UDP on port {PORT}, {} groups, buffers {NETBUF_COUNT} x {NETBUF_SIZE}",
+        GROUPS.len()
+    );
+    let cap = udp::max_response(NETBUF_SIZE, MTU);
+    loop {
+        let mut fds = [socket.pollfd()];
+        // SAFETY: `fds` is a valid array of one pollfd, alive for the call.
+        let n = unsafe { raw::zsock_poll(fds.as_mut_ptr(), 1, -1) };
+        if n <= 0 {
+            continue;
+        }
+        while let Some((len, peer)) = socket.recv(&mut buffers.rx) {
+            if !udp::accept_datagram(len, NETBUF_SIZE) {
+                log::debug!("udp: dropped a {len}-byte datagram");
+                continue;
+            }
+            let after = server.process(
+                device,
+                Transport::Udp,
+                &buffers.rx[..len],
+                &mut buffers.tx[..cap],
+                &mut |rsp| socket.send(rsp, &peer),
+            );
+            if let Some(after) = after {
+                act(after);
+            }
+        }
+    }
+}
+
+#[cfg(not(CONFIG_RUST_SMP_TRANSPORT_UDP))]
+fn serve(_: &mut Server<'_>, _: &mut ZephyrDevice, _: &mut Buffers) {
+    log::error!("rust-smp: no transport enabled (CONFIG_RUST_SMP_TRANSPORT_*)");
+}
+
+/// Work that follows a response, which has been sent already.
+fn act(after: AfterResponse) {
+    match after {
+        #[cfg(CONFIG_RUST_SMP_GRP_OS)]
+        AfterResponse::Reset { boot_mode } => {
+            log::info!("rust-smp: reset (boot mode {boot_mode:?}) in {RESET_MS} ms");
+            zephyr::time::sleep(zephyr::time::Duration::millis(RESET_MS));
+            crate::sys::reboot();
+        }
+        #[cfg(not(CONFIG_RUST_SMP_GRP_OS))]
+        AfterResponse::Reset { .. } => {}
+    }
+}
