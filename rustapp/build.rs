@@ -18,6 +18,11 @@ fn main() {
     let dotconfig = env::var("DOTCONFIG").expect("DOTCONFIG (set by the Zephyr build)");
     let options =
         zephyr_build::extract_kconfig_bool_options(&dotconfig).expect("cannot read .config");
+    // zephyr-build's own rerun line is misspelt (`cargo-rerun-if-changed`), so
+    // without this a changed .config in a reused build dir would not reach
+    // the cfg flags. (zephyr::kconfig has the same problem, hence config.rs.)
+    println!("cargo:rerun-if-changed={dotconfig}");
+    config_mod(&dotconfig);
     version_env();
     board_env(&dotconfig, &options);
     bindings(&options);
@@ -84,6 +89,23 @@ fn processor(options: &HashSet<String>) -> &'static str {
         };
     }
     "unknown"
+}
+
+/// `OUT_DIR/config.rs`: the integer options of this application
+/// (CONFIG_RUST_SMP_*), rebuilt whenever .config changes.
+fn config_mod(dotconfig: &str) {
+    let text = fs::read_to_string(dotconfig).expect("cannot read .config");
+    let mut out = String::new();
+    for line in text.lines() {
+        let Some((name, value)) = line.split_once('=') else {
+            continue;
+        };
+        if name.starts_with("CONFIG_RUST_SMP_") && value.parse::<i64>().is_ok() {
+            out.push_str(&format!("pub const {name}: i64 = {value};\n"));
+        }
+    }
+    let out_dir = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR"));
+    fs::write(out_dir.join("config.rs"), out).expect("cannot write config.rs");
 }
 
 /// KERNEL_VERSION_STRING and BUILD_VERSION from the generated version.h.

@@ -2,9 +2,7 @@
 
 use core::ffi::{c_void, CStr};
 
-use smp_server::groups::os::{
-    BootloaderInfo, ClockError, DateTime, OsInfo, OsPlatform, PoolInfo, TaskInfo,
-};
+use smp_server::groups::os::{BootloaderInfo, ClockError, DateTime, OsInfo, OsPlatform, TaskInfo};
 use smp_server::{Error, MgmtErr, Platform};
 
 /// Texts of os info, fixed at build time (`rustapp/build.rs` reads them from
@@ -19,15 +17,12 @@ pub struct ZephyrDevice {
     /// Unix time minus uptime, in milliseconds, once a client set the clock.
     /// Kept in RAM: a reset forgets it, as a device without an RTC does.
     clock_offset_ms: Option<i64>,
-    /// The SMP buffers: (size, count, free, fewest free).
-    pub netbufs: (usize, usize, usize, usize),
 }
 
 impl ZephyrDevice {
     pub const fn new() -> Self {
         ZephyrDevice {
             clock_offset_ms: None,
-            netbufs: (0, 0, 0, 0),
         }
     }
 }
@@ -62,19 +57,8 @@ impl OsPlatform for ZephyrDevice {
         tasks(visit)
     }
 
-    fn memory_pools(
-        &mut self,
-        visit: &mut dyn FnMut(&PoolInfo<'_>) -> Result<(), Error>,
-    ) -> Result<(), Error> {
-        let (size, count, free, min_free) = self.netbufs;
-        visit(&PoolInfo {
-            name: "netbuf",
-            block_size: size as u64,
-            blocks: count as u64,
-            free: free as u64,
-            min_free: min_free as u64,
-        })
-    }
+    // memory_pools: the default, rc 8. Zephyr reports its heaps there
+    // (sys_heap runtime statistics); not wired yet.
 
     fn datetime(&mut self) -> Result<DateTime, ClockError> {
         let offset = self.clock_offset_ms.ok_or(ClockError::NotSet)?;

@@ -13,6 +13,12 @@
 // Kconfig booleans arrive as cfg flags (zephyr-build); cargo cannot know them.
 #![allow(unexpected_cfgs)]
 
+/// The application's integer Kconfig options (`CONFIG_RUST_SMP_*`), from
+/// `rustapp/build.rs`.
+#[allow(dead_code)]
+mod config {
+    include!(concat!(env!("OUT_DIR"), "/config.rs"));
+}
 mod device;
 mod smp;
 mod sys;

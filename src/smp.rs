@@ -9,12 +9,12 @@ use zephyr::sync::atomic::{AtomicBool, Ordering};
 
 use crate::device::ZephyrDevice;
 
-const NETBUF_SIZE: usize = zephyr::kconfig::CONFIG_RUST_SMP_TRANSPORT_NETBUF_SIZE as usize;
-const NETBUF_COUNT: usize = zephyr::kconfig::CONFIG_RUST_SMP_TRANSPORT_NETBUF_COUNT as usize;
-const STACK_SIZE: usize = zephyr::kconfig::CONFIG_RUST_SMP_THREAD_STACK_SIZE as usize;
-const THREAD_PRIO: i32 = zephyr::kconfig::CONFIG_RUST_SMP_THREAD_PRIO as i32;
+const NETBUF_SIZE: usize = crate::config::CONFIG_RUST_SMP_TRANSPORT_NETBUF_SIZE as usize;
+const NETBUF_COUNT: usize = crate::config::CONFIG_RUST_SMP_TRANSPORT_NETBUF_COUNT as usize;
+const STACK_SIZE: usize = crate::config::CONFIG_RUST_SMP_THREAD_STACK_SIZE as usize;
+const THREAD_PRIO: i32 = crate::config::CONFIG_RUST_SMP_THREAD_PRIO as i32;
 #[cfg(CONFIG_RUST_SMP_GRP_OS)]
-const RESET_MS: u64 = zephyr::kconfig::CONFIG_RUST_SMP_GRP_OS_RESET_MS as u64;
+const RESET_MS: u64 = crate::config::CONFIG_RUST_SMP_GRP_OS_RESET_MS as u64;
 
 /// The groups served, in registration order (Kconfig RUST_SMP_GRP_*).
 static GROUPS: &[&Group] = &[
@@ -79,10 +79,10 @@ fn smp() {
         buf_count: NETBUF_COUNT,
     };
     let mut server = Server::new(GROUPS, params);
-    let mut device = ZephyrDevice::new();
     // The server answers from one receive buffer at a time; requests waiting
-    // behind it queue in the transports (the socket's receive queue).
-    device.netbufs = (NETBUF_SIZE, NETBUF_COUNT, NETBUF_COUNT, NETBUF_COUNT - 1);
+    // behind it queue in the transport (the socket's receive queue), which is
+    // how a client keeps up to buf_count requests in flight.
+    let mut device = ZephyrDevice::new();
     serve(&mut server, &mut device, buffers);
 }
 
@@ -93,8 +93,8 @@ fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffe
     use crate::sys::raw;
     use crate::udp::Udp;
 
-    const PORT: u16 = zephyr::kconfig::CONFIG_RUST_SMP_TRANSPORT_UDP_PORT as u16;
-    const MTU: usize = zephyr::kconfig::CONFIG_RUST_SMP_TRANSPORT_UDP_MTU as usize;
+    const PORT: u16 = crate::config::CONFIG_RUST_SMP_TRANSPORT_UDP_PORT as u16;
+    const MTU: usize = crate::config::CONFIG_RUST_SMP_TRANSPORT_UDP_MTU as usize;
 
     let socket = match Udp::bind(PORT) {
         Ok(socket) => socket,

@@ -3,6 +3,16 @@
 Each test gets its own device process with a fresh `--state` directory, its own
 loopback address 127.X.Y.Z:1337 (smpmgr's `--ip` always uses port 1337, and Linux
 routes all of 127/8 to loopback) and its own serial PTY.
+
+External device: with `SMP_TARGET=udp:HOST:PORT` the tests talk to a device
+they did not start (the Zephyr application on native_sim, a board on the
+network) instead of starting smp-sim. Over UDP only: serial variants are
+skipped, and so are tests that need the virtual device itself (its command
+line options, process, state directory) or a factory-fresh device
+(`@pytest.mark.fresh_device`). Optional: `SMP_TARGET_PID` (the device's
+process, for the tests' "still alive" checks), `SMP_TARGET_LOG` (a log file
+shown on failures), `SMP_TARGET_NETBUF=SIZExCOUNT` (the buffer geometry the
+device should report).
 """
 
 from __future__ import annotations
@@ -27,6 +37,36 @@ START_TIMEOUT_S = 15.0
 STOP_TIMEOUT_S = 10.0
 
 _addr_counter = itertools.count()
+
+
+def _parse_target(text: str | None) -> tuple[str, int] | None:
+    if not text:
+        return None
+    kind, _, rest = text.partition(":")
+    host, _, port = rest.rpartition(":")
+    if kind != "udp" or not host or not port.isdigit():
+        raise pytest.UsageError(f"SMP_TARGET={text!r}: expected udp:HOST:PORT")
+    return host.strip("[]"), int(port)
+
+
+EXTERNAL = _parse_target(os.environ.get("SMP_TARGET"))
+NEEDS_SIM = "needs the virtual device (smp-sim), not SMP_TARGET"
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "fresh_device: needs a device in its power-on state (skipped with SMP_TARGET)"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if EXTERNAL is None:
+        return
+    for item in items:
+        if item.get_closest_marker("fresh_device"):
+            item.add_marker(pytest.mark.skip(reason="needs a factory-fresh device, not SMP_TARGET"))
+        elif item.path.name == "test_sim_process.py":
+            item.add_marker(pytest.mark.skip(reason=NEEDS_SIM))
 
 
 def _address_free(host: str, port: int) -> bool:
@@ -173,12 +213,66 @@ class Sim:
         return self.serial
 
 
+class ExternalDevice:
+    """The device named by SMP_TARGET: started and stopped by someone else."""
+
+    def __init__(self, addr: tuple[str, int]):
+        self.udp = [addr]
+        self.serial = None
+        self.returncode = None
+        pid = os.environ.get("SMP_TARGET_PID")
+        self.pid = int(pid) if pid else None
+        self.log_path = os.environ.get("SMP_TARGET_LOG")
+
+    def alive(self) -> bool:
+        if self.pid is None:
+            return True
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    def log_text(self) -> str:
+        if not self.log_path:
+            return ""
+        try:
+            return Path(self.log_path).read_text(errors="replace")[-8000:]
+        except OSError:
+            return ""
+
+    @property
+    def host(self) -> str:
+        return self.udp[0][0]
+
+    @property
+    def udp_addr(self) -> tuple[str, int]:
+        return self.udp[0]
+
+    @property
+    def pty(self) -> str:
+        pytest.skip("SMP_TARGET has no serial link")
+
+
 @pytest.fixture
-def start_sim(sim_binary, tmp_path):
+def start_sim(request, tmp_path):
     """Factory: `start_sim(netbuf_size=..., netbuf_count=..., udp=[...], pty_link=..., extra=[...])`.
 
     Every device started is stopped with SIGTERM at teardown, which must give exit code 0.
+    With SMP_TARGET, `start_sim()` without arguments is the external device and any
+    argument skips the test.
     """
+    if EXTERNAL is not None:
+
+        def external(**kwargs) -> ExternalDevice:
+            if any(v is not None for v in kwargs.values()):
+                pytest.skip(f"{NEEDS_SIM}: starts it with {sorted(k for k, v in kwargs.items() if v is not None)}")
+            return ExternalDevice(EXTERNAL)
+
+        yield external
+        return
+
+    sim_binary = request.getfixturevalue("sim_binary")
     sims: list[Sim] = []
 
     def start(
@@ -232,7 +326,27 @@ def sim(start_sim) -> Sim:
 
 @pytest.fixture(params=["udp", "serial"])
 def transport(request) -> str:
+    if EXTERNAL is not None and request.param != "udp":
+        pytest.skip("SMP_TARGET is UDP only")
     return request.param
+
+
+def udp_port(sim) -> int:
+    return sim.udp_addr[1]
+
+
+def smp_udp_transport(sim, **kwargs):
+    """smpclient's UDP transport aimed at the device's port (smpclient itself
+    always connects to 1337)."""
+    from smpclient.transport.udp import SMPUDPTransport
+
+    port = udp_port(sim)
+
+    class Transport(SMPUDPTransport):
+        async def connect(self, address: str, timeout_s: float, port: int = port) -> None:
+            await super().connect(address, timeout_s, port)
+
+    return Transport(**kwargs)
 
 
 def run(coro):

@@ -6,6 +6,7 @@ Every test runs once per transport (the `transport` fixture is parametrized).
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import time
 from datetime import datetime, timedelta
@@ -36,17 +37,16 @@ from smpclient.requests.os_management import (
     TaskStatisticsRead,
 )
 from smpclient.transport.serial import SMPSerialTransport
-from smpclient.transport.udp import SMPUDPTransport
 
 import smp_raw
-from conftest import run
+from conftest import EXTERNAL, run, smp_udp_transport
 
 OS, ENUM = 0, 10
 
 
 def make_client(sim, transport: str, timeout_s: float = 2.5) -> SMPClient:
     if transport == "udp":
-        return SMPClient(SMPUDPTransport(), sim.host, timeout_s)
+        return SMPClient(smp_udp_transport(sim), sim.host, timeout_s)
     if transport == "serial":
         return SMPClient(SMPSerialTransport(), sim.pty, timeout_s)
     raise ValueError(transport)
@@ -160,6 +160,32 @@ def test_mcumgr_params(start_sim, transport, size, count):
     run(go())
 
 
+def expected_netbuf() -> tuple[int, int]:
+    """The geometry the device should report: smp-sim's defaults, or SMP_TARGET_NETBUF."""
+    want = os.environ.get("SMP_TARGET_NETBUF") if EXTERNAL else None
+    if not want:
+        return (2048, 4)
+    size, _, count = want.partition("x")
+    return int(size), int(count)
+
+
+def test_mcumgr_params_default(sim, transport):
+    """The device reports its buffers and takes a request that fills one."""
+
+    async def go():
+        async with make_client(sim, transport) as c:
+            req = MCUMgrParametersRead()
+            rsp = assert_ok(await c.request(req))
+            assert_answers(rsp, req)
+            assert (rsp.buf_size, rsp.buf_count) == expected_netbuf()
+            limit = min(rsp.buf_size, 1400) if transport == "udp" else rsp.buf_size
+            text = "p" * (limit - 8 - 4 - 16)
+            rsp = assert_ok(await c.request(EchoWrite(d=text)))
+            assert rsp.r == text
+
+    run(go())
+
+
 # --------------------------------------------------------------------------------------
 # os info
 
@@ -218,6 +244,7 @@ def parse_datetime(text: str) -> datetime:
     return datetime(*(int(g) for g in m.groups()[:6]))
 
 
+@pytest.mark.fresh_device
 def test_datetime_not_set(sim, transport):
     async def go():
         async with make_client(sim, transport) as c:
@@ -293,6 +320,7 @@ def test_datetime_set_formats(sim, transport, text, want):
         "2024-01-01T00:00:00.000+01:00:00",
     ],
 )
+@pytest.mark.fresh_device
 def test_datetime_set_invalid(sim, transport, text):
     async def go():
         async with make_client(sim, transport) as c:

@@ -28,6 +28,8 @@ def smpmgr_exe() -> str:
 
 
 def smpmgr(sim, transport: str, *args: str, timeout: float = 30.0, smp_timeout: float = 3.0) -> subprocess.CompletedProcess:
+    if transport == "udp" and getattr(sim, "udp", None) and sim.udp_addr[1] != 1337:
+        pytest.skip("smpmgr's --ip always uses port 1337")
     where = ["--ip", sim.host] if transport == "udp" else ["--port", sim.pty]
     env = {**os.environ, "COLUMNS": "500", "NO_COLOR": "1", "TERM": "dumb"}
     proc = subprocess.run(
