@@ -176,6 +176,10 @@ fn bindings(options: &HashSet<String>) {
             .allowlist_var("(AF_INET|EAGAIN|EINTR)");
     }
 
+    if options.contains("CONFIG_RUST_SMP_TRANSPORT_UART") {
+        builder = builder.allowlist_function("rust_smp_uart");
+    }
+
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR"));
     let build_dir = PathBuf::from(env::var("BUILD_DIR").expect("BUILD_DIR"));
     let wrapper = build_dir.join("rust").join("smp-sys-wrapper.c");

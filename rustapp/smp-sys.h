@@ -75,3 +75,13 @@ static inline int rust_smp_errno(void)
 {
 	return errno;
 }
+
+#if DT_HAS_CHOSEN(zephyr_uart_mcumgr)
+/* The UART the serial SMP transport uses, as Zephyr's MCUmgr UART transport
+ * picks it.
+ */
+static inline const struct device *rust_smp_uart(void)
+{
+	return DEVICE_DT_GET(DT_CHOSEN(zephyr_uart_mcumgr));
+}
+#endif

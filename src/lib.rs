@@ -7,7 +7,8 @@
 //! - [`sys`]: the bindings `rustapp/build.rs` generates (sockets, reboot,
 //!   errno) and the few safe wrappers over them;
 //! - [`device`]: [`device::ZephyrDevice`], the platform traits over Zephyr;
-//! - [`udp`]: the UDP transport over Zephyr sockets;
+//! - `udp`: the UDP transport over Zephyr sockets;
+//! - `uart`: the serial transport (console framing) over a polled UART;
 //! - [`smp`]: the SMP thread: owns the server and serves every transport.
 #![no_std]
 // Kconfig booleans arrive as cfg flags (zephyr-build); cargo cannot know them.
@@ -22,6 +23,8 @@ mod config {
 mod device;
 mod smp;
 mod sys;
+#[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+mod uart;
 #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
 mod udp;
 

@@ -29,6 +29,9 @@ static GROUPS: &[&Group] = &[
 struct Buffers {
     rx: [u8; NETBUF_SIZE + 1],
     tx: [u8; NETBUF_SIZE],
+    /// The serial packet being reassembled (across waits).
+    #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+    serial_rx: [u8; NETBUF_SIZE],
 }
 
 /// Static storage handed out once, to the one thread that uses it.
@@ -58,6 +61,8 @@ static BUFFERS: Once<Buffers> = Once {
     value: UnsafeCell::new(Buffers {
         rx: [0; NETBUF_SIZE + 1],
         tx: [0; NETBUF_SIZE],
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+        serial_rx: [0; NETBUF_SIZE],
     }),
 };
 
@@ -86,47 +91,106 @@ fn smp() {
     serve(&mut server, &mut device, buffers);
 }
 
-#[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
-fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffers) {
-    use smp_server::codec::udp;
+/// The transports that are enabled and came up.
+struct Links {
+    #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+    udp: crate::udp::Udp,
+    #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+    uart: crate::uart::Uart,
+}
 
-    use crate::sys::raw;
-    use crate::udp::Udp;
-
-    const PORT: u16 = crate::config::CONFIG_RUST_SMP_TRANSPORT_UDP_PORT as u16;
-    const MTU: usize = crate::config::CONFIG_RUST_SMP_TRANSPORT_UDP_MTU as usize;
-
-    let socket = match Udp::bind(PORT) {
-        Ok(socket) => socket,
-        Err(errno) => {
-            log::error!("rust-smp: cannot bind UDP port {PORT} (errno {errno})");
-            return;
+fn open_links() -> Option<Links> {
+    #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+    let udp = {
+        const PORT: u16 = crate::config::CONFIG_RUST_SMP_TRANSPORT_UDP_PORT as u16;
+        match crate::udp::Udp::bind(PORT) {
+            Ok(udp) => {
+                log::info!("rust-smp: UDP on port {PORT}");
+                udp
+            }
+            Err(errno) => {
+                log::error!("rust-smp: cannot bind UDP port {PORT} (errno {errno})");
+                return None;
+            }
         }
     };
+    #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+    let uart = match crate::uart::Uart::open() {
+        Some(uart) => {
+            log::info!("rust-smp: serial on the zephyr,uart-mcumgr UART");
+            uart
+        }
+        None => {
+            log::error!("rust-smp: the zephyr,uart-mcumgr UART is not ready");
+            return None;
+        }
+    };
+    Some(Links {
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+        udp,
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+        uart,
+    })
+}
+
+/// How long the thread waits for a datagram before it polls the UART again
+/// (the polling UART API cannot wake it); forever without a UART.
+#[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+const WAIT_MS: i32 = crate::config::CONFIG_RUST_SMP_TRANSPORT_UART_POLL_MS as i32;
+#[cfg(not(CONFIG_RUST_SMP_TRANSPORT_UART))]
+const WAIT_MS: i32 = -1;
+
+fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffers) {
+    let Some(links) = open_links() else {
+        return;
+    };
     log::info!(
-        "rust-smp: UDP on port {PORT}, {} groups, buffers {NETBUF_COUNT} x {NETBUF_SIZE}",
+        "rust-smp: ready, {} groups, buffers {NETBUF_COUNT} x {NETBUF_SIZE}",
         GROUPS.len()
     );
-    let cap = udp::max_response(NETBUF_SIZE, MTU);
+    #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+    let mut serial = (
+        smp_server::codec::serial::SerialDecoder::new(),
+        smp_server::netbuf::NetBuf::new(&mut buffers.serial_rx),
+    );
     loop {
-        let mut fds = [socket.pollfd()];
-        // SAFETY: `fds` is a valid array of one pollfd, alive for the call.
-        let n = unsafe { raw::zsock_poll(fds.as_mut_ptr(), 1, -1) };
-        if n <= 0 {
-            continue;
-        }
-        while let Some((len, peer)) = socket.recv(&mut buffers.rx) {
+        wait(&links);
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+        while let Some((len, peer)) = links.udp.recv(&mut buffers.rx) {
+            use smp_server::codec::udp;
+            const MTU: usize = crate::config::CONFIG_RUST_SMP_TRANSPORT_UDP_MTU as usize;
             if !udp::accept_datagram(len, NETBUF_SIZE) {
                 log::debug!("udp: dropped a {len}-byte datagram");
                 continue;
             }
+            let cap = udp::max_response(NETBUF_SIZE, MTU);
             let after = server.process(
                 device,
                 Transport::Udp,
                 &buffers.rx[..len],
                 &mut buffers.tx[..cap],
-                &mut |rsp| socket.send(rsp, &peer),
+                &mut |rsp| links.udp.send(rsp, &peer),
             );
+            if let Some(after) = after {
+                act(after);
+            }
+        }
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+        while let Some(byte) = links.uart.read() {
+            let (decoder, packet) = &mut serial;
+            if !decoder.push(byte, packet) {
+                continue;
+            }
+            let after = server.process(
+                device,
+                Transport::Serial,
+                packet.bytes(),
+                &mut buffers.tx,
+                &mut |rsp| {
+                    smp_server::codec::serial::encode(rsp, &mut |line| links.uart.write(line))
+                },
+            );
+            packet.clear();
             if let Some(after) = after {
                 act(after);
             }
@@ -134,9 +198,25 @@ fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffe
     }
 }
 
-#[cfg(not(CONFIG_RUST_SMP_TRANSPORT_UDP))]
-fn serve(_: &mut Server<'_>, _: &mut ZephyrDevice, _: &mut Buffers) {
-    log::error!("rust-smp: no transport enabled (CONFIG_RUST_SMP_TRANSPORT_*)");
+/// Waits until a datagram arrives or, with a UART, at most WAIT_MS.
+fn wait(links: &Links) {
+    #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+    {
+        let mut fds = [links.udp.pollfd()];
+        // SAFETY: `fds` is a valid array of one pollfd, alive for the call.
+        unsafe { crate::sys::raw::zsock_poll(fds.as_mut_ptr(), 1, WAIT_MS) };
+    }
+    #[cfg(not(CONFIG_RUST_SMP_TRANSPORT_UDP))]
+    {
+        let _ = links;
+        if WAIT_MS < 0 {
+            log::error!("rust-smp: no transport enabled (CONFIG_RUST_SMP_TRANSPORT_*)");
+            loop {
+                zephyr::time::sleep(zephyr::time::Forever);
+            }
+        }
+        zephyr::time::sleep(zephyr::time::Duration::millis(WAIT_MS as u64));
+    }
 }
 
 /// Work that follows a response, which has been sent already.

@@ -4,10 +4,10 @@ Each test gets its own device process with a fresh `--state` directory, its own
 loopback address 127.X.Y.Z:1337 (smpmgr's `--ip` always uses port 1337, and Linux
 routes all of 127/8 to loopback) and its own serial PTY.
 
-External device: with `SMP_TARGET=udp:HOST:PORT` the tests talk to a device
-they did not start (the Zephyr application on native_sim, a board on the
-network) instead of starting smp-sim. Over UDP only: serial variants are
-skipped, and so are tests that need the virtual device itself (its command
+External device: with `SMP_TARGET=udp:HOST:PORT,serial:PATH` (either or both)
+the tests talk to a device they did not start (the Zephyr application on
+native_sim, a board) instead of starting smp-sim. Variants for a transport the
+target lacks are skipped, and so are tests that need the virtual device itself (its command
 line options, process, state directory) or a factory-fresh device
 (`@pytest.mark.fresh_device`). Optional: `SMP_TARGET_PID` (the device's
 process, for the tests' "still alive" checks), `SMP_TARGET_LOG` (a log file
@@ -39,14 +39,23 @@ STOP_TIMEOUT_S = 10.0
 _addr_counter = itertools.count()
 
 
-def _parse_target(text: str | None) -> tuple[str, int] | None:
+def _parse_target(text: str | None) -> dict[str, object] | None:
+    """`udp:HOST:PORT` and/or `serial:PATH`, comma-separated."""
     if not text:
         return None
-    kind, _, rest = text.partition(":")
-    host, _, port = rest.rpartition(":")
-    if kind != "udp" or not host or not port.isdigit():
-        raise pytest.UsageError(f"SMP_TARGET={text!r}: expected udp:HOST:PORT")
-    return host.strip("[]"), int(port)
+    target: dict[str, object] = {}
+    for part in text.split(","):
+        kind, _, rest = part.strip().partition(":")
+        if kind == "udp":
+            host, _, port = rest.rpartition(":")
+            if host and port.isdigit():
+                target["udp"] = (host.strip("[]"), int(port))
+                continue
+        elif kind == "serial" and rest:
+            target["serial"] = rest
+            continue
+        raise pytest.UsageError(f"SMP_TARGET={text!r}: expected udp:HOST:PORT and/or serial:PATH, comma-separated")
+    return target
 
 
 EXTERNAL = _parse_target(os.environ.get("SMP_TARGET"))
@@ -216,9 +225,9 @@ class Sim:
 class ExternalDevice:
     """The device named by SMP_TARGET: started and stopped by someone else."""
 
-    def __init__(self, addr: tuple[str, int]):
-        self.udp = [addr]
-        self.serial = None
+    def __init__(self, target: dict[str, object]):
+        self.udp = [target["udp"]] if "udp" in target else []
+        self.serial = target.get("serial")
         self.returncode = None
         pid = os.environ.get("SMP_TARGET_PID")
         self.pid = int(pid) if pid else None
@@ -251,7 +260,9 @@ class ExternalDevice:
 
     @property
     def pty(self) -> str:
-        pytest.skip("SMP_TARGET has no serial link")
+        if self.serial is None:
+            pytest.skip("SMP_TARGET has no serial link")
+        return self.serial
 
 
 @pytest.fixture
@@ -326,8 +337,8 @@ def sim(start_sim) -> Sim:
 
 @pytest.fixture(params=["udp", "serial"])
 def transport(request) -> str:
-    if EXTERNAL is not None and request.param != "udp":
-        pytest.skip("SMP_TARGET is UDP only")
+    if EXTERNAL is not None and request.param not in EXTERNAL:
+        pytest.skip(f"SMP_TARGET has no {request.param} link")
     return request.param
 
 
