@@ -27,6 +27,7 @@ static GROUPS: &[&Group] = &[
 /// The SMP thread's buffers: a request (one byte more than the largest
 /// accepted, to tell a truncated datagram) and its response.
 struct Buffers {
+    #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
     rx: [u8; NETBUF_SIZE + 1],
     tx: [u8; NETBUF_SIZE],
     /// The serial packet being reassembled (across waits).
@@ -59,6 +60,7 @@ impl<T> Once<T> {
 static BUFFERS: Once<Buffers> = Once {
     taken: AtomicBool::new(false),
     value: UnsafeCell::new(Buffers {
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
         rx: [0; NETBUF_SIZE + 1],
         tx: [0; NETBUF_SIZE],
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]

@@ -16,6 +16,7 @@ pub mod raw {
 
 /// The calling thread's `errno`, as the C library (and so the socket layer)
 /// sets it.
+#[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
 pub fn errno() -> i32 {
     // SAFETY: reads the calling thread's errno; no preconditions.
     unsafe { raw::rust_smp_errno() }
