@@ -4,19 +4,38 @@
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+use log::{info, warn};
+use smp_server::flash::{FlashArea, FlashError, NorFlashArea};
 use smp_server::groups::os::{
     BootloaderInfo, ClockError, DateTime, OsInfo, OsPlatform, PoolInfo, TaskInfo,
 };
+use smp_server::mcuboot::BootConfig;
+use smp_server::platform::ImagePlatform;
 use smp_server::{Error, MgmtErr, Platform};
 
+use crate::boot_key::BootKey;
+use crate::bootloader::{self, Slots, Verdict, BOOT_CONFIG};
+use crate::flash::{Flash, FlashPartition, SLOT0_PARTITION, SLOT1_PARTITION, STORAGE_PARTITION};
 use crate::pool::SharedPool;
 use crate::threads::ThreadRegistry;
 
-/// What survives a reset of the virtual device (as an RTC keeps running).
-#[derive(Default)]
+/// What survives a reset of the virtual device: the flash, the bootloader's
+/// key, and the clock (as an RTC keeps running).
 pub struct Persistent {
     /// Offset of the device clock from the host clock, once set.
     clock_offset_ms: Option<i64>,
+    flash: Flash,
+    boot_key: Option<Arc<BootKey>>,
+}
+
+impl Persistent {
+    pub fn new(flash: Flash, boot_key: Option<BootKey>) -> Self {
+        Persistent {
+            clock_offset_ms: None,
+            flash,
+            boot_key: boot_key.map(Arc::new),
+        }
+    }
 }
 
 pub struct SimDevice {
@@ -25,21 +44,68 @@ pub struct SimDevice {
     pool: Arc<SharedPool>,
     threads: Arc<ThreadRegistry>,
     node_name: String,
+    /// The image slots: 0 (primary, runs) and 1 (secondary, uploads).
+    slots: [NorFlashArea<FlashPartition>; 2],
+    storage: NorFlashArea<FlashPartition>,
 }
 
 impl SimDevice {
+    /// Powers the device on: the emulated MCUboot runs first (it may swap
+    /// images), then the device starts. Fails only when the flash does.
     pub fn boot(
         persistent: Persistent,
         pool: Arc<SharedPool>,
         threads: Arc<ThreadRegistry>,
-    ) -> Self {
-        SimDevice {
+    ) -> Result<Self, FlashError> {
+        let flash = &persistent.flash;
+        let mut slots = [
+            NorFlashArea(flash.partition(SLOT0_PARTITION)),
+            NorFlashArea(flash.partition(SLOT1_PARTITION)),
+        ];
+        let [primary, secondary] = &mut slots;
+        let report = bootloader::boot(
+            &mut Slots { primary, secondary },
+            persistent.boot_key.as_deref(),
+        )?;
+        log_boot(&report);
+        Ok(SimDevice {
             booted: Instant::now(),
+            storage: NorFlashArea(flash.partition(STORAGE_PARTITION)),
+            slots,
             persistent,
             pool,
             threads,
             node_name: String::from("smp-sim"),
+        })
+    }
+
+    /// The storage partition (settings, file systems; zephyr-basic erase).
+    #[allow(dead_code)] // wired by the zephyr-basic group (groups branch)
+    pub fn storage(&mut self) -> &mut dyn FlashArea {
+        &mut self.storage
+    }
+}
+
+fn log_boot(report: &bootloader::BootReport) {
+    match &report.installed_own_image {
+        None => {}
+        Some(Verdict::Absent) => {
+            info!("bootloader: slot 0 empty (first start): wrote the virtual device's own image")
         }
+        Some(verdict) => warn!(
+            "bootloader: slot 0 held no valid image ({verdict:?}): wrote the virtual device's own image"
+        ),
+    }
+    if let Some(why) = &report.refused {
+        info!("bootloader: refused the image in slot 1: {why}; it was erased");
+    }
+    if let Some(swap) = report.swap {
+        let resumed = if report.resumed {
+            " (resumed after a reset)"
+        } else {
+            ""
+        };
+        info!("bootloader: {swap:?} swap done{resumed}");
     }
 }
 
@@ -53,6 +119,30 @@ fn host_now_ms() -> i64 {
 impl Platform for SimDevice {
     fn os(&mut self) -> &mut dyn OsPlatform {
         self
+    }
+
+    fn image(&mut self) -> Option<&mut dyn ImagePlatform> {
+        Some(self)
+    }
+}
+
+impl ImagePlatform for SimDevice {
+    fn image_count(&self) -> u8 {
+        1
+    }
+
+    fn slot(&mut self, slot: u8) -> Option<&mut dyn FlashArea> {
+        self.slots
+            .get_mut(usize::from(slot))
+            .map(|area| area as &mut dyn FlashArea)
+    }
+
+    fn active_slot(&self, _image: u8) -> u8 {
+        0
+    }
+
+    fn boot_config(&self) -> BootConfig {
+        BOOT_CONFIG
     }
 }
 
@@ -115,11 +205,10 @@ impl OsPlatform for SimDevice {
     }
 
     fn bootloader(&self) -> BootloaderInfo {
-        // No MCUboot emulation yet: name the bootloader format, mode unknown.
         BootloaderInfo {
             name: "MCUboot",
-            mode: -1,
-            no_downgrade: false,
+            mode: BOOT_CONFIG.mode.wire_value(),
+            no_downgrade: BOOT_CONFIG.downgrade_prevention,
         }
     }
 }

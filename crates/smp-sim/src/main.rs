@@ -2,7 +2,10 @@
 //! over UDP and a serial pseudo-terminal so that any MCUmgr client can drive it
 //! without a board or a Zephyr tree.
 
+mod boot_key;
+mod bootloader;
 mod device;
+mod flash;
 mod link;
 mod pool;
 mod serial;
@@ -18,10 +21,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::Arc;
 
 use clap::Parser;
-use log::{error, info};
+use log::{debug, error, info};
 use smp_server::dispatch::Group;
-use smp_server::groups::{enumeration, os};
+use smp_server::groups::{enumeration, image, os};
 
+use crate::boot_key::BootKey;
+use crate::device::{Persistent, SimDevice};
+use crate::flash::Flash;
 use crate::link::Shared;
 use crate::pool::SharedPool;
 use crate::serial::{Framing, Pty};
@@ -29,7 +35,7 @@ use crate::smp_thread::SmpThread;
 use crate::threads::ThreadRegistry;
 
 /// The groups the virtual device serves, in registration order.
-static GROUPS: &[&Group] = &[&os::GROUP, &enumeration::GROUP];
+static GROUPS: &[&Group] = &[&os::GROUP, &image::GROUP, &enumeration::GROUP];
 
 #[derive(Parser, Debug)]
 #[command(version, about = "A virtual MCUmgr (SMP) device for Linux")]
@@ -57,6 +63,12 @@ struct Cli {
     /// Number of SMP buffers: a client may keep this many requests in flight.
     #[arg(long, value_name = "N", default_value_t = 4)]
     netbuf_count: usize,
+
+    /// Public key (PEM; ECDSA P-256 or Ed25519, or imgtool's private key file)
+    /// the emulated MCUboot checks image signatures with. Without it, images
+    /// are checked by their SHA-256 TLV only.
+    #[arg(long, value_name = "PATH")]
+    boot_key: Option<PathBuf>,
 }
 
 fn default_state_dir() -> PathBuf {
@@ -86,6 +98,23 @@ fn run(cli: Cli) -> Result<(), String> {
     std::fs::create_dir_all(&state_dir)
         .map_err(|e| format!("cannot create state directory {}: {e}", state_dir.display()))?;
     info!("state directory: {}", state_dir.display());
+    let flash_path = state_dir.join(Flash::FILE_NAME);
+    let flash = Flash::open(&flash_path)
+        .map_err(|e| format!("cannot use the flash file {}: {e}", flash_path.display()))?;
+    for p in flash::PARTITIONS {
+        debug!("flash: {} at {:#x}, {:#x} bytes", p.label, p.offset, p.size);
+    }
+    let boot_key = cli
+        .boot_key
+        .as_deref()
+        .map(|path| {
+            BootKey::load(path)
+                .map_err(|e| format!("cannot use the boot key {}: {e}", path.display()))
+        })
+        .transpose()?;
+    if let Some(key) = &boot_key {
+        info!("bootloader: images must be signed ({})", key.name());
+    }
 
     let pool = SharedPool::new(cli.netbuf_size, cli.netbuf_count).map_err(|e| {
         format!(
@@ -126,6 +155,12 @@ fn run(cli: Cli) -> Result<(), String> {
         udp_sockets: sockets,
     });
     let threads = Arc::new(ThreadRegistry::default());
+    let device = SimDevice::boot(
+        Persistent::new(flash, boot_key),
+        shared.pool.clone(),
+        threads.clone(),
+    )
+    .map_err(|e| format!("the virtual device cannot boot: flash failed ({e:?})"))?;
     let serial_writer = pty
         .writer()
         .map_err(|e| format!("cannot write the pseudo-terminal: {e}"))?;
@@ -145,7 +180,8 @@ fn run(cli: Cli) -> Result<(), String> {
             groups: GROUPS,
             threads: threads.clone(),
         };
-        spawn_named(scope, &threads, "smp".into(), move || smp.run()).map_err(|e| e.to_string())?;
+        spawn_named(scope, &threads, "smp".into(), move || smp.run(device))
+            .map_err(|e| e.to_string())?;
         for index in 0..shared.udp_sockets.len() {
             let shared = shared.clone();
             spawn_named(scope, &threads, format!("udp-rx{index}"), move || {

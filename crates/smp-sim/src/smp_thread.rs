@@ -6,7 +6,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::Duration;
 
-use log::{debug, info, warn};
+use log::{debug, error, info, warn};
 use smp_server::codec::udp;
 use smp_server::dispatch::{AfterResponse, Group, Params, Server};
 
@@ -27,7 +27,8 @@ pub struct SmpThread {
 }
 
 impl SmpThread {
-    pub fn run(mut self) {
+    /// Serves requests with `device`, booted already.
+    pub fn run(mut self, mut device: SimDevice) {
         let pool = &self.shared.pool;
         let params = Params {
             buf_size: pool.buf_size(),
@@ -37,7 +38,6 @@ impl SmpThread {
         // The response buffer belongs to this thread, so receivers can always
         // hold every pool buffer without starving the answers.
         let mut tx = vec![0u8; params.buf_size];
-        let mut device = SimDevice::boot(Default::default(), pool.clone(), self.threads.clone());
         info!("virtual device booted");
         while !self.shared.stopping() {
             let inbound = match self.queue.recv_timeout(POLL_INTERVAL) {
@@ -61,7 +61,12 @@ impl SmpThread {
             if let Some(AfterResponse::Reset { boot_mode }) = after {
                 info!("reset requested (boot mode {boot_mode:?})");
                 std::thread::sleep(RESET_DELAY);
-                device = self.reset(device);
+                match self.reset(device) {
+                    Some(rebooted) => device = rebooted,
+                    None => break,
+                }
+                // Group state (an upload in progress) lives in RAM: gone.
+                server = Server::new(self.groups, params);
             }
         }
     }
@@ -81,19 +86,29 @@ impl SmpThread {
     }
 
     /// Restarts the device in-process: requests that were waiting are lost,
-    /// uptime starts again, persistent state is kept.
-    fn reset(&mut self, old: SimDevice) -> SimDevice {
+    /// uptime starts again, persistent state is kept, the emulated bootloader
+    /// runs. `None`: the flash failed and the device cannot boot; the process
+    /// stops.
+    fn reset(&mut self, old: SimDevice) -> Option<SimDevice> {
         info!("resetting after {:.1?} of uptime", old.booted.elapsed());
         self.shared.boot_generation.fetch_add(1, Ordering::AcqRel);
         while let Ok(lost) = self.queue.try_recv() {
             self.shared.pool.release(lost.buf);
         }
-        let device = SimDevice::boot(
+        match SimDevice::boot(
             old.persistent,
             self.shared.pool.clone(),
             self.threads.clone(),
-        );
-        info!("virtual device rebooted");
-        device
+        ) {
+            Ok(device) => {
+                info!("virtual device rebooted");
+                Some(device)
+            }
+            Err(e) => {
+                error!("the virtual device cannot boot: flash failed ({e:?}); stopping");
+                self.shared.stop.store(true, Ordering::Relaxed);
+                None
+            }
+        }
     }
 }
