@@ -28,7 +28,7 @@ mod validate;
 #[cfg(test)]
 mod tests;
 
-use log::{info, warn};
+use log::{error, info, warn};
 use smp_server::flash::{FlashArea, FlashError};
 use smp_server::mcuboot::{
     self, BootConfig, BootMode, Flag, ImageHeader, MagicState, SwapType, TrailerLayout,
@@ -114,12 +114,22 @@ pub fn boot(slots: &mut Slots<'_>, key: Option<&BootKey>) -> Result<BootReport, 
 
     if !bs.is_reset() {
         // boot_complete_partial_swap
-        info!("resuming an interrupted {:?} swap", bs.swap_type);
         bs.swap_size = status::read_swap_size(slots.primary, &pri_layout)?;
-        swap::run(slots, &mut bs)?;
-        finish_swap(slots, bs.swap_type)?;
-        report.swap = Some(bs.swap_type);
-        report.resumed = true;
+        if swap::check_room(slots, bs.swap_size).is_ok() {
+            info!("resuming an interrupted {:?} swap", bs.swap_type);
+            swap::run(slots, &mut bs)?;
+            finish_swap(slots, bs.swap_type)?;
+            report.swap = Some(bs.swap_type);
+            report.resumed = true;
+        } else {
+            // Only a damaged trailer gets here (MCUboot would hang): drop
+            // the journal; slot 0 is checked below like any other boot.
+            error!(
+                "swap journal with an impossible swap size {:#x}: dropped",
+                bs.swap_size
+            );
+            status::scramble_trailer(slots.primary, &pri_layout)?;
+        }
     } else {
         let table = mcuboot::swap_type(&primary, &secondary);
         let swap_type = if bs.swap_type == SwapType::None {
@@ -255,7 +265,7 @@ fn image_size(area: &mut dyn FlashArea) -> Result<u32, FlashError> {
     }
     match mcuboot::read_image_info(area) {
         Ok(info) => Ok(info.total_len),
-        Err(mcuboot::ImageError::Flash(e)) => Err(e),
+        Err(mcuboot::ImageError::Flash(FlashError::Device)) => Err(FlashError::Device),
         Err(_) => Ok(0),
     }
 }

@@ -413,6 +413,61 @@ fn an_image_too_large_to_swap_is_refused_and_erased() {
 }
 
 #[test]
+fn an_image_whose_header_points_outside_the_slot_is_refused_and_erased() {
+    let mut dev = Device::booted();
+    let mut bad = v2();
+    bad[12..16].copy_from_slice(&0x7FFF_0000u32.to_le_bytes());
+    dev.upload(&bad);
+    dev.mark_secondary(false);
+    let report = dev.boot().unwrap();
+    assert_refused(&mut dev, report, Invalid::OutsideSlot);
+}
+
+#[test]
+fn a_primary_image_pointing_outside_the_slot_is_replaced() {
+    let mut dev = Device::booted();
+    let mut snapshot = dev.flash.snapshot();
+    let img_size = (SLOT0_PARTITION.offset + 12) as usize;
+    // As a programmer would: an image size far beyond the slot.
+    snapshot[img_size..img_size + 4].copy_from_slice(&0x7FFF_0000u32.to_le_bytes());
+    dev.flash.restore(&snapshot);
+    let report = dev.boot().unwrap();
+    assert_eq!(
+        report.installed_own_image,
+        Some(Verdict::Invalid(Invalid::OutsideSlot))
+    );
+    assert_eq!(dev.hash(0), Some(factory::hash()));
+}
+
+#[test]
+fn a_journal_with_an_impossible_swap_size_is_dropped() {
+    let mut dev = Device::booted();
+    let new = v2();
+    dev.upload(&new);
+    dev.mark_secondary(false);
+    // Cut the swap after its first recorded step, then damage the swap size.
+    let ops = {
+        let mut probe = Device::new();
+        probe.flash.restore(&dev.flash.snapshot());
+        probe.boot().unwrap();
+        probe.flash.ops()
+    };
+    assert!(ops > 12);
+    dev.flash.cut_power_after(12, false);
+    assert!(dev.boot().is_err());
+    dev.flash.restore_power();
+    let layout = layout(&dev.primary);
+    let mut snapshot = dev.flash.snapshot();
+    let off = (SLOT0_PARTITION.offset + layout.swap_size_off()) as usize;
+    snapshot[off..off + 4].copy_from_slice(&0x0FFF_FFFFu32.to_le_bytes());
+    dev.flash.restore(&snapshot);
+    let report = dev.boot().unwrap();
+    assert_eq!(report.swap, None);
+    assert!(dev.hash(0).is_some(), "slot 0 holds a valid image");
+    assert_eq!(dev.boot().unwrap().swap, None, "the journal is gone");
+}
+
+#[test]
 fn a_trailer_without_an_image_is_dropped() {
     let mut dev = Device::booted();
     dev.mark_secondary(false);

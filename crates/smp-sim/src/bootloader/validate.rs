@@ -28,6 +28,8 @@ pub enum Verdict {
 pub enum Invalid {
     /// Bad header magic, bad header, bad TLV areas, no or several SHA-256 TLVs.
     Format(ImageError),
+    /// The header or the TLV areas point outside the slot.
+    OutsideSlot,
     /// Header, TLVs and all do not fit the slot with the room a swap needs.
     TooLarge { size: u32, max: u32 },
     /// The SHA-256 TLV is not the hash of the image.
@@ -40,6 +42,7 @@ impl fmt::Display for Invalid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Invalid::Format(e) => write!(f, "not a valid MCUboot image ({e:?})"),
+            Invalid::OutsideSlot => write!(f, "header or TLVs point outside the slot"),
             Invalid::TooLarge { size, max } => {
                 write!(
                     f,
@@ -73,8 +76,7 @@ pub fn validate(
     }
     let info = match mcuboot::read_image_info(area) {
         Ok(info) => info,
-        Err(ImageError::Flash(e)) => return Err(e),
-        Err(e) => return Ok(Verdict::Invalid(Invalid::Format(e))),
+        Err(e) => return refused(e),
     };
     if info.total_len > max_size {
         return Ok(Verdict::Invalid(Invalid::TooLarge {
@@ -85,8 +87,7 @@ pub fn validate(
     match mcuboot::image_hash(area, &info.header) {
         Ok(hash) if hash == info.hash => {}
         Ok(_) => return Ok(Verdict::Invalid(Invalid::HashMismatch)),
-        Err(ImageError::Flash(e)) => return Err(e),
-        Err(e) => return Ok(Verdict::Invalid(Invalid::Format(e))),
+        Err(e) => return refused(e),
     }
     if let Some(key) = key {
         if trusted != Some(&info.hash) && !signed_by(area, &info, key)? {
@@ -94,6 +95,16 @@ pub fn validate(
         }
     }
     Ok(Verdict::Valid(info))
+}
+
+/// An image that cannot be read as one is invalid; only a failing flash is
+/// an error (reads outside the slot come from the image's own fields).
+fn refused(e: ImageError) -> Result<Verdict, FlashError> {
+    match e {
+        ImageError::Flash(FlashError::OutOfBounds) => Ok(Verdict::Invalid(Invalid::OutsideSlot)),
+        ImageError::Flash(e) => Err(e),
+        e => Ok(Verdict::Invalid(Invalid::Format(e))),
+    }
 }
 
 /// `bootutil_img_validate`'s signature part: a `KEYHASH` TLV naming `key`
