@@ -179,6 +179,13 @@ async def slots(c: SMPClient) -> dict[int, object]:
     return states
 
 
+def describe(states: dict) -> str:
+    """A short, complete view of a state read (pytest truncates long reprs)."""
+    return "; ".join(
+        f"slot {n}: {st.version} {hash_of(st)[:4].hex()} {sorted(flags(st))}" for n, st in sorted(states.items())
+    )
+
+
 def flags(state) -> set[str]:
     return {f for f in FLAGS if getattr(state, f)}
 
