@@ -247,10 +247,3 @@ def slot_bytes(flash: bytes, slot: int, length: int) -> bytes:
     base = SLOT0_OFFSET if slot == 0 else SLOT1_OFFSET
     return flash[base : base + length]
 
-
-__all__ = [
-    "IMG",
-    "Image",
-    "ImageUploadWrite",
-    "Key",
-]

@@ -1,5 +1,7 @@
 """Image management with the smpmgr command line (0.19.1), over UDP and the serial PTY:
 `upgrade`, `image upload`, `image state-read`, `image state-write`, `image erase`.
+The test-and-confirm upgrade runs over both transports; the other flows once each (every
+smpmgr run is a slow subprocess), on alternating transports.
 
 Note on smpmgr's `upgrade`: it marks the uploaded image (test, or permanent with
 `--confirm`) only when `--slot` is not 0 or `--confirm` is given; `upgrade FILE` alone
@@ -81,6 +83,7 @@ def test_upgrade_test_confirm(signed_sim, transport, make_image):
     assert s[0]["hash"] == new.hash and flags(s[0]) == {"active", "confirmed"}, s
 
 
+@pytest.mark.parametrize("transport", ["serial"])  # smpmgr runs are slow: one transport
 def test_upgrade_confirm_then_revert_of_a_test(signed_sim, transport, make_image):
     """upgrade --confirm (permanent swap), then a test upgrade that is not confirmed reverts."""
     base, new = make_image("1.0.0", seed=22), make_image("1.1.0", seed=23)
@@ -100,10 +103,7 @@ def test_upgrade_confirm_then_revert_of_a_test(signed_sim, transport, make_image
     assert s[1]["hash"] == new.hash and flags(s[1]) == set(), s
 
 
-# The two flows below run once, one per transport (smpmgr runs are slow subprocesses).
-
-
-@pytest.mark.parametrize("transport", ["serial"])
+@pytest.mark.parametrize("transport", ["udp"])
 def test_upload_state_write_erase(signed_sim, transport, make_image):
     """image upload, state-write HASH (pending), image erase 1 of the pending image."""
     new = make_image("2.0.0", 12 * 1024, seed=24)
@@ -125,7 +125,7 @@ def test_upload_state_write_erase(signed_sim, transport, make_image):
     assert "rc=9" in out or "NO_FREE_SLOT" in out, out
 
 
-@pytest.mark.parametrize("transport", ["udp"])
+@pytest.mark.parametrize("transport", ["serial"])
 def test_upgrade_of_a_corrupted_image_keeps_the_old_one(signed_sim, transport, make_image, image_dir):
     import images
 
