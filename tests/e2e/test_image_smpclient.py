@@ -127,12 +127,6 @@ def test_permanent_path(signed_sim, transport, make_image):
     run(go())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="device bug: with --boot-key the emulated MCUboot trusts the device's own unsigned image "
-    "in slot 0 only; in slot 1 at the revert it is refused ('no valid signature'), erased, and the "
-    "unconfirmed test image keeps running",
-)
 def test_factory_image_comes_back_after_a_revert_with_a_boot_key(signed_sim, make_image):
     """The device's own (unsigned) image runs at first start even with --boot-key; after a
     test swap it sits in slot 1, and the revert must bring it back like any confirmed image."""
