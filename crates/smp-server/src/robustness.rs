@@ -147,7 +147,7 @@ fn item(rng: &mut Rng, out: &mut Vec<u8>, depth: u32) {
             let n = rng.below(4);
             head(out, 5, n);
             for _ in 0..n {
-                text(out, *rng.pick(KEYS));
+                text(out, rng.pick::<&str>(KEYS));
                 item(rng, out, depth - 1);
             }
         }
@@ -174,7 +174,7 @@ fn payload(rng: &mut Rng) -> Vec<u8> {
     let indefinite = rng.below(2) == 0;
     out.push(if indefinite { 0xBF } else { 0xA0 | n as u8 });
     for _ in 0..n {
-        text(&mut out, *rng.pick(KEYS));
+        text(&mut out, rng.pick::<&str>(KEYS));
         item(rng, &mut out, 3);
     }
     if indefinite {
