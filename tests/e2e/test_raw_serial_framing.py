@@ -79,3 +79,18 @@ def test_raw_bytes(start_sim):
         assert rsp.body == {"rc": 13}
     finally:
         port.close()
+
+
+def test_raw_framing_traffic_is_counted_as_raw_uart(start_sim):
+    sim = start_sim(extra=["--serial-framing", "raw"])
+    from smpclient.requests.statistics_management import GroupData, ListOfGroups
+
+    async def go():
+        async with SMPClient(SMPSerialRawTransport(), sim.pty) as c:
+            rsp = await c.request(ListOfGroups())
+            assert success(rsp), rsp
+            assert "smp_raw_uart" in rsp.stat_list and "smp_serial" not in rsp.stat_list, rsp
+            rsp = await c.request(GroupData(name="smp_raw_uart"))
+            assert success(rsp) and rsp.fields["rx_pkts"] >= 2, rsp
+
+    run(go())

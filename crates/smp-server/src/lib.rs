@@ -18,6 +18,8 @@ pub mod netbuf;
 pub mod platform;
 
 #[cfg(test)]
+mod robustness;
+#[cfg(test)]
 mod testing;
 
 pub use dispatch::{AfterResponse, Command, Ctx, Group, Params, Request, Server, Transport};

@@ -17,15 +17,19 @@ pub struct Inbound {
 
 #[derive(Clone, Copy, Debug)]
 pub enum ReplyTo {
-    Udp { socket: usize, peer: SocketAddr },
-    Serial,
+    Udp {
+        socket: usize,
+        peer: SocketAddr,
+    },
+    /// The pseudo-terminal, as SMP over console or raw UART.
+    Serial(Transport),
 }
 
 impl ReplyTo {
     pub fn transport(self) -> Transport {
         match self {
             ReplyTo::Udp { .. } => Transport::Udp,
-            ReplyTo::Serial => Transport::Serial,
+            ReplyTo::Serial(transport) => transport,
         }
     }
 }

@@ -27,6 +27,7 @@ use smp_server::dispatch::Group;
 use smp_server::groups::{
     enumeration, fs, image, memfault, os, settings, shell, stat, zephyr_basic,
 };
+use smp_server::Transport;
 
 use crate::boot_key::BootKey;
 use crate::device::{Persistent, SimDevice};
@@ -146,6 +147,7 @@ fn run(cli: Cli) -> Result<(), String> {
     config.mounts = cli.fs_mounts.clone();
     config.memfault_project_key = cli.memfault_project_key.clone();
     config.memfault_locked = cli.memfault_locked;
+    config.transports = vec![Transport::Udp, cli.serial_framing.transport()];
     // The mount directories exist before the endpoints are announced.
     for mount in &config.mounts {
         let dir = config.fs_dir().join(mount);

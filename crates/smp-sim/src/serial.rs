@@ -14,6 +14,7 @@ use nix::pty::openpty;
 use nix::sys::termios::{cfmakeraw, tcgetattr, tcsetattr, SetArg};
 use smp_server::codec::raw_uart::RawDecoder;
 use smp_server::codec::serial::{self, SerialDecoder};
+use smp_server::Transport;
 
 use crate::link::{ReplyTo, Shared, POLL_INTERVAL};
 use crate::pool::Buf;
@@ -25,6 +26,16 @@ pub enum Framing {
     Console,
     /// Zephyr 4.4's raw UART mode: bare packets, no base64 or CRC.
     Raw,
+}
+
+impl Framing {
+    /// The transport requests on this framing count as (statistics, access policy).
+    pub fn transport(self) -> Transport {
+        match self {
+            Framing::Console => Transport::Serial,
+            Framing::Raw => Transport::RawUart,
+        }
+    }
 }
 
 /// Raw mode's inter-byte timeout (Zephyr's MCUMGR_TRANSPORT_RAW_UART_INPUT_TIMEOUT_TIME_MS).
@@ -195,7 +206,7 @@ pub fn receive_loop(shared: &Shared, pty: &Pty) {
             };
             if decoder.push(byte, now_ms, buf) {
                 if let Some(packet) = current.take() {
-                    shared.deliver(packet, ReplyTo::Serial);
+                    shared.deliver(packet, ReplyTo::Serial(pty.framing.transport()));
                 }
             }
         }

@@ -50,7 +50,7 @@ impl SmpThread {
             let reply = inbound.reply;
             let cap = match reply {
                 ReplyTo::Udp { .. } => udp::max_response(params.buf_size, udp::DEFAULT_MTU),
-                ReplyTo::Serial => params.buf_size,
+                ReplyTo::Serial(_) => params.buf_size,
             };
             let after = server.process(
                 &mut device,
@@ -80,7 +80,7 @@ impl SmpThread {
                     warn!("udp: reply to {peer} failed: {e}");
                 }
             }
-            ReplyTo::Serial => match self.serial.as_mut() {
+            ReplyTo::Serial(_) => match self.serial.as_mut() {
                 Some(writer) => writer.send(packet),
                 None => debug!("serial: no link for a reply"),
             },

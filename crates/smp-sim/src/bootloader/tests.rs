@@ -565,6 +565,20 @@ fn with_a_key_the_devices_own_image_boots_unsigned() {
 }
 
 #[test]
+fn with_a_key_an_unconfirmed_test_reverts_to_the_devices_own_image() {
+    let signer = TestKey::p256(11);
+    let mut dev = Device::new().with_key(&signer);
+    dev.boot().unwrap();
+    let new = image(ImageVersion::new(2, 0, 0, 0), 5000, Some(&signer));
+    dev.upload(&new);
+    dev.mark_secondary(false);
+    assert_eq!(dev.boot().unwrap().swap, Some(SwapType::Test));
+    assert_eq!(dev.hash(1), Some(factory::hash()));
+    assert_eq!(dev.boot().unwrap().swap, Some(SwapType::Revert));
+    assert_eq!(dev.hash(0), Some(factory::hash()));
+}
+
+#[test]
 fn with_a_new_key_an_unsigned_running_image_is_replaced() {
     let mut dev = Device::booted();
     let new = v2();

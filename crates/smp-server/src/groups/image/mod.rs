@@ -222,4 +222,4 @@ fn slot_in_use(p: &mut dyn ImagePlatform, slot: u8) -> Result<bool, ImageMgmtErr
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
