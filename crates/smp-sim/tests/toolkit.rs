@@ -4,187 +4,21 @@
 //! Every test starts its own `smp-sim` process (own UDP port, own PTY, own
 //! `--state` directory) and stops it with SIGTERM, which must give exit code 0.
 
-use std::io::{BufRead, BufReader};
-use std::net::{SocketAddr, UdpSocket};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+mod support;
+
 use std::thread;
 use std::time::{Duration, Instant};
 
 use mcumgr_toolkit::bootloader::BootloaderInfo;
-use mcumgr_toolkit::client::MCUmgrClientError;
-use mcumgr_toolkit::connection::ExecuteError;
-use mcumgr_toolkit::smp_errors::DeviceError;
 use mcumgr_toolkit::MCUmgrClient;
 
-const START_TIMEOUT: Duration = Duration::from_secs(15);
-const STOP_TIMEOUT: Duration = Duration::from_secs(10);
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(3);
-
-static NEXT: AtomicUsize = AtomicUsize::new(0);
-
-/// One running virtual device.
-struct Sim {
-    child: Option<Child>,
-    udp: SocketAddr,
-    serial: String,
-    state: PathBuf,
-    /// The device's stderr; printed when a test fails.
-    log: PathBuf,
-}
-
-impl Sim {
-    fn start(extra: &[&str]) -> Sim {
-        let n = NEXT.fetch_add(1, Ordering::SeqCst);
-        let state = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("toolkit-state-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&state);
-        std::fs::create_dir_all(&state).expect("create the state directory");
-
-        // A free port on loopback (the device prints the address it bound).
-        let port = UdpSocket::bind("127.0.0.1:0")
-            .and_then(|s| s.local_addr())
-            .expect("find a free UDP port")
-            .port();
-        let udp_arg = format!("127.0.0.1:{port}");
-        let log = state.with_extension("log");
-        let log_file = std::fs::File::create(&log).expect("create the log file");
-
-        let mut child = Command::new(env!("CARGO_BIN_EXE_smp-sim"))
-            .args(["--udp", &udp_arg, "--state"])
-            .arg(&state)
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(log_file)
-            .spawn()
-            .expect("start smp-sim");
-
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            // Keeps reading (and dropping) after the endpoint lines so the device
-            // never blocks on a full pipe.
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                let _ = tx.send(line);
-            }
-        });
-
-        let (mut udp, mut serial) = (None, None);
-        let deadline = Instant::now() + START_TIMEOUT;
-        while udp.is_none() || serial.is_none() {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match rx.recv_timeout(left) {
-                Ok(line) => {
-                    if let Some(addr) = line.strip_prefix("udp: ") {
-                        udp = Some(addr.trim().parse::<SocketAddr>().expect("udp: <address>"));
-                    } else if let Some(path) = line.strip_prefix("serial: ") {
-                        serial = Some(path.trim().to_string());
-                    }
-                }
-                Err(e) => {
-                    let _ = child.kill();
-                    let status = child.wait();
-                    let log = std::fs::read_to_string(&log).unwrap_or_default();
-                    panic!("smp-sim printed no endpoint lines ({e}); exit: {status:?}\n{log}");
-                }
-            }
-        }
-        Sim {
-            child: Some(child),
-            udp: udp.unwrap(),
-            serial: serial.unwrap(),
-            state,
-            log,
-        }
-    }
-
-    fn is_running(&mut self) -> bool {
-        matches!(self.child.as_mut().map(|c| c.try_wait()), Some(Ok(None)))
-    }
-
-    /// SIGTERM, then the exit code must be 0.
-    fn stop(mut self) {
-        let mut child = self.child.take().expect("running");
-        let pid = libc::pid_t::try_from(child.id()).expect("pid fits");
-        // SAFETY: plain kill(2) on our own child's pid.
-        assert_eq!(
-            unsafe { libc::kill(pid, libc::SIGTERM) },
-            0,
-            "kill(SIGTERM)"
-        );
-        let deadline = Instant::now() + STOP_TIMEOUT;
-        loop {
-            if let Some(status) = child.try_wait().expect("wait for smp-sim") {
-                assert!(status.success(), "smp-sim exited with {status} on SIGTERM");
-                break;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("smp-sim did not exit within {STOP_TIMEOUT:?} of SIGTERM");
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn client(&self, transport: Transport) -> MCUmgrClient {
-        match transport {
-            Transport::Udp => {
-                MCUmgrClient::new_from_udp(self.udp, REQUEST_TIMEOUT).expect("UDP client")
-            }
-            Transport::Serial => {
-                let port = serialport::new(&self.serial, 115200)
-                    .timeout(REQUEST_TIMEOUT)
-                    .open()
-                    .expect("open the PTY");
-                MCUmgrClient::new_from_serial(port)
-            }
-        }
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        if thread::panicking() {
-            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-            eprintln!("--- smp-sim stderr ---\n{log}");
-        }
-        let _ = std::fs::remove_dir_all(&self.state);
-        let _ = std::fs::remove_file(&self.log);
-    }
-}
-
-#[derive(Clone, Copy, Debug)]
-enum Transport {
-    Udp,
-    Serial,
-}
-
-/// The device's error, if `result` is one.
-fn device_error<T: std::fmt::Debug>(result: Result<T, MCUmgrClientError>) -> DeviceError {
-    match result {
-        Err(MCUmgrClientError::ExecuteError(ExecuteError::ErrorResponse(e))) => e,
-        other => panic!("expected a device error response, got {other:?}"),
-    }
-}
-
-fn v2(group: u16, rc: i32) -> DeviceError {
-    DeviceError::V2 { group, rc }
-}
+use support::{device_error, v2, Sim, Transport, REQUEST_TIMEOUT};
 
 // ---------------------------------------------------------------------------
 // The checks, each run over both transports.
 
 fn echo(t: Transport) {
-    let sim = Sim::start(&[]);
+    let sim = Sim::start_fresh(&[]);
     let client = sim.client(t);
     assert_eq!(client.os_echo("hello").unwrap(), "hello");
     assert_eq!(client.os_echo("").unwrap(), "");
@@ -199,7 +33,7 @@ fn echo(t: Transport) {
 
 fn mcumgr_params(t: Transport) {
     for (size, count) in [(384u32, 4u32), (1024, 3)] {
-        let sim = Sim::start(&[
+        let sim = Sim::start_fresh(&[
             "--netbuf-size",
             &size.to_string(),
             "--netbuf-count",
@@ -216,7 +50,7 @@ fn mcumgr_params(t: Transport) {
 }
 
 fn application_info(t: Transport) {
-    let sim = Sim::start(&[]);
+    let sim = Sim::start_fresh(&[]);
     let client = sim.client(t);
     let default = client.os_application_info(None).unwrap();
     assert!(!default.is_empty());
@@ -241,7 +75,7 @@ fn application_info(t: Transport) {
 }
 
 fn datetime(t: Transport) {
-    let sim = Sim::start(&[]);
+    let sim = Sim::start_fresh(&[]);
     let client = sim.client(t);
     assert_eq!(device_error(client.os_get_datetime()), v2(0, 4));
 
@@ -262,7 +96,7 @@ fn datetime(t: Transport) {
 }
 
 fn task_statistics(t: Transport) {
-    let sim = Sim::start(&[]);
+    let sim = Sim::start_fresh(&[]);
     let client = sim.client(t);
     let tasks = client.os_task_statistics().unwrap();
     assert!(!tasks.is_empty());
@@ -277,7 +111,7 @@ fn task_statistics(t: Transport) {
 }
 
 fn memory_pool_statistics(t: Transport) {
-    let sim = Sim::start(&[]);
+    let sim = Sim::start_fresh(&[]);
     let client = sim.client(t);
     let pools = client.os_memory_pool_statistics().unwrap();
     assert!(!pools.is_empty());
@@ -293,7 +127,7 @@ fn memory_pool_statistics(t: Transport) {
 }
 
 fn bootloader_info(t: Transport) {
-    let sim = Sim::start(&[]);
+    let sim = Sim::start_fresh(&[]);
     let client = sim.client(t);
     match client.os_bootloader_info().unwrap() {
         BootloaderInfo::MCUboot { mode, .. } => assert!((-1..=9).contains(&mode), "{mode}"),
@@ -304,7 +138,7 @@ fn bootloader_info(t: Transport) {
 }
 
 fn system_reset(t: Transport) {
-    let mut sim = Sim::start(&[]);
+    let mut sim = Sim::start_fresh(&[]);
     let client = sim.client(t);
     assert_eq!(client.os_echo("before").unwrap(), "before");
     client.os_system_reset(false, None).unwrap();
@@ -336,7 +170,7 @@ fn system_reset(t: Transport) {
 }
 
 fn enumeration(t: Transport) {
-    let sim = Sim::start(&[]);
+    let sim = Sim::start_fresh(&[]);
     let client = sim.client(t);
     let count = client.enum_get_group_count().unwrap();
     let ids = client.enum_get_group_ids().unwrap();
@@ -369,7 +203,7 @@ fn enumeration(t: Transport) {
 }
 
 fn unsupported_group(t: Transport) {
-    let sim = Sim::start(&[]);
+    let sim = Sim::start_fresh(&[]);
     let client = sim.client(t);
     // The statistics group is not served (yet): SMP-level rc 8 -- or, once it is,
     // a real answer. Either way the device goes on answering.
@@ -407,7 +241,7 @@ both_transports!(
 
 #[test]
 fn udp_and_serial_at_once() {
-    let sim = Sim::start(&[]);
+    let sim = Sim::start_fresh(&[]);
     let udp = sim.client(Transport::Udp);
     let serial = sim.client(Transport::Serial);
     let a = thread::spawn(move || {
@@ -430,7 +264,7 @@ fn udp_and_serial_at_once() {
 
 #[test]
 fn raw_serial_framing() {
-    let sim = Sim::start(&[
+    let sim = Sim::start_fresh(&[
         "--serial-framing",
         "raw",
         "--netbuf-size",
@@ -438,7 +272,7 @@ fn raw_serial_framing() {
         "--netbuf-count",
         "4",
     ]);
-    let port = serialport::new(&sim.serial, 115200)
+    let port = serialport::new(sim.serial_path(), 115200)
         .timeout(REQUEST_TIMEOUT)
         .open()
         .expect("open the PTY");

@@ -2,6 +2,9 @@
 //! own `--state` directory (kept across restarts when asked), stopped with
 //! SIGTERM, which must give exit code 0.
 
+// Each test file uses a different part of this module.
+#![allow(dead_code)]
+
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
@@ -35,7 +38,7 @@ impl StateDir {
     pub fn new() -> Self {
         let n = NEXT.fetch_add(1, Ordering::SeqCst);
         let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("groups-state-{}-{n}", std::process::id()));
+            .join(format!("state-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&path);
         std::fs::create_dir_all(&path).expect("create the state directory");
         StateDir(path)
@@ -63,9 +66,29 @@ pub struct Sim {
     udp: SocketAddr,
     serial: String,
     log: PathBuf,
+    /// The state directory when the device owns it ([`Sim::start_fresh`]).
+    _own_state: Option<StateDir>,
 }
 
 impl Sim {
+    /// A device on a state directory of its own, removed with it.
+    pub fn start_fresh(extra: &[&str]) -> Sim {
+        let state = StateDir::new();
+        let mut sim = Sim::start(&state, extra);
+        sim._own_state = Some(state);
+        sim
+    }
+
+    /// The serial PTY's path.
+    pub fn serial_path(&self) -> &str {
+        &self.serial
+    }
+
+    /// Whether the process is still alive.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.as_mut().map(|c| c.try_wait()), Some(Ok(None)))
+    }
+
     pub fn start(state: &StateDir, extra: &[&str]) -> Sim {
         let n = NEXT.fetch_add(1, Ordering::SeqCst);
         let port = UdpSocket::bind("127.0.0.1:0")
@@ -73,7 +96,7 @@ impl Sim {
             .expect("find a free UDP port")
             .port();
         let log = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("groups-{}-{n}.log", std::process::id()));
+            .join(format!("sim-{}-{n}.log", std::process::id()));
         let log_file = std::fs::File::create(&log).expect("create the log file");
         let mut child = Command::new(env!("CARGO_BIN_EXE_smp-sim"))
             .args(["--udp", &format!("127.0.0.1:{port}"), "--state"])
@@ -115,6 +138,7 @@ impl Sim {
             udp: udp.unwrap(),
             serial: serial.unwrap(),
             log,
+            _own_state: None,
         }
     }
 
