@@ -5,12 +5,9 @@
 //! Also the upload throughput figures (`cargo test --release -p smp-sim --test
 //! image -- --ignored --nocapture`, or `scripts/bench-upload`).
 
-use std::io::{BufRead, BufReader};
-use std::net::{SocketAddr, UdpSocket};
+mod support;
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -23,111 +20,19 @@ use mcumgr_toolkit::smp_errors::DeviceError;
 use mcumgr_toolkit::MCUmgrClient;
 use sha2::{Digest, Sha256};
 
-const START_TIMEOUT: Duration = Duration::from_secs(15);
+use support::{Sim, Transport};
+
+/// Uploads and swaps take longer than the other requests.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 
-static NEXT: AtomicUsize = AtomicUsize::new(0);
-
-/// One running virtual device, killed and cleaned up when dropped.
-struct Sim {
-    child: Child,
-    udp: SocketAddr,
-    serial: String,
-    state: PathBuf,
-    log: PathBuf,
-}
-
-impl Sim {
-    fn start(extra: &[&str]) -> Sim {
-        let n = NEXT.fetch_add(1, Ordering::SeqCst);
-        let state = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("image-state-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&state);
-        std::fs::create_dir_all(&state).expect("create the state directory");
-        let port = UdpSocket::bind("127.0.0.1:0")
-            .and_then(|s| s.local_addr())
-            .expect("find a free UDP port")
-            .port();
-        let log = state.with_extension("log");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_smp-sim"))
-            .args(["--udp", &format!("127.0.0.1:{port}"), "--state"])
-            .arg(&state)
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&log).expect("create the log file"))
-            .spawn()
-            .expect("start smp-sim");
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                let _ = tx.send(line);
-            }
-        });
-        let (mut udp, mut serial) = (None, None);
-        let deadline = Instant::now() + START_TIMEOUT;
-        while udp.is_none() || serial.is_none() {
-            let line = rx
-                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-                .unwrap_or_else(|e| {
-                    let _ = child.kill();
-                    panic!(
-                        "smp-sim printed no endpoint lines ({e})\n{}",
-                        std::fs::read_to_string(&log).unwrap_or_default()
-                    )
-                });
-            if let Some(addr) = line.strip_prefix("udp: ") {
-                udp = Some(addr.trim().parse().expect("udp: <address>"));
-            } else if let Some(path) = line.strip_prefix("serial: ") {
-                serial = Some(path.trim().to_string());
-            }
-        }
-        Sim {
-            child,
-            udp: udp.unwrap(),
-            serial: serial.unwrap(),
-            state,
-            log,
-        }
-    }
-
-    fn client(&self, transport: Transport) -> MCUmgrClient {
-        let client = match transport {
-            Transport::Udp => {
-                MCUmgrClient::new_from_udp(self.udp, REQUEST_TIMEOUT).expect("UDP client")
-            }
-            Transport::Serial => {
-                let port = serialport::new(&self.serial, 115200)
-                    .timeout(REQUEST_TIMEOUT)
-                    .open()
-                    .expect("open the PTY");
-                MCUmgrClient::new_from_serial(port)
-            }
-        };
-        client.use_auto_frame_size().expect("mcumgr parameters");
-        client
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if thread::panicking() {
-            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-            eprintln!("--- smp-sim stderr ---\n{log}");
-        }
-        let _ = std::fs::remove_dir_all(&self.state);
-        let _ = std::fs::remove_file(&self.log);
-    }
-}
-
-#[derive(Clone, Copy, Debug)]
-enum Transport {
-    Udp,
-    Serial,
+/// A client with the image tests' timeout, its frame size from the device.
+fn client(sim: &Sim, transport: Transport) -> MCUmgrClient {
+    let client = sim.client(transport);
+    client
+        .set_timeout(REQUEST_TIMEOUT)
+        .expect("set the timeout");
+    client.use_auto_frame_size().expect("mcumgr parameters");
+    client
 }
 
 /// An unsigned MCUboot image (the device runs without `--boot-key`, so its
@@ -212,8 +117,8 @@ fn device_error<T: std::fmt::Debug>(result: Result<T, FirmwareUpdateError>) -> D
 /// `firmware_update` with default parameters: test swap, reset; then the
 /// confirm; and what it refuses along the way.
 fn firmware_update_test_and_confirm(t: Transport) {
-    let sim = Sim::start(&[]);
-    let client = sim.client(t);
+    let sim = Sim::start_fresh(&[]);
+    let client = client(&sim, t);
     let before = states(&client);
     let old = slot(&before, 0)
         .hash
@@ -295,8 +200,8 @@ fn firmware_update_test_and_confirm(t: Transport) {
 /// `force_confirm`: a permanent swap, confirmed right away; a later test
 /// update that is not confirmed goes back to it.
 fn firmware_update_force_confirm_then_revert(t: Transport) {
-    let sim = Sim::start(&[]);
-    let client = sim.client(t);
+    let sim = Sim::start_fresh(&[]);
+    let client = client(&sim, t);
     let base = image((1, 0, 0, 0), 48 * 1024, 4);
     let params = FirmwareUpdateParams {
         force_confirm: true,
@@ -328,8 +233,8 @@ fn firmware_update_force_confirm_then_revert(t: Transport) {
 
 /// `skip_reboot`: uploaded and marked for test, still running the old image.
 fn firmware_update_skip_reboot(t: Transport) {
-    let sim = Sim::start(&[]);
-    let client = sim.client(t);
+    let sim = Sim::start_fresh(&[]);
+    let client = client(&sim, t);
     let new = image((3, 0, 0, 0), 20 * 1024, 6);
     let params = FirmwareUpdateParams {
         skip_reboot: true,
@@ -379,8 +284,8 @@ fn firmware_update_of_a_signed_image_with_a_boot_key() {
         .collect();
     let key = fixtures.join("test-key-ecdsa-p256.pem");
     let signed = std::fs::read(fixtures.join("app-1.3.0.bin")).expect("fixture");
-    let sim = Sim::start(&["--boot-key", key.to_str().unwrap()]);
-    let client = sim.client(Transport::Udp);
+    let sim = Sim::start_fresh(&["--boot-key", key.to_str().unwrap()]);
+    let client = client(&sim, Transport::Udp);
     client
         .firmware_update(&signed, None, FirmwareUpdateParams::default(), None)
         .expect("firmware update");
@@ -402,7 +307,7 @@ fn firmware_update_of_a_signed_image_with_a_boot_key() {
 /// `use_auto_frame_size` (min of the device's buf_size and the transport's
 /// limit: 1024 for UDP in mcumgr-toolkit 0.20.0, 65533 for serial).
 fn bench_one(label: &str, sim: &Sim, t: Transport, frame: Option<usize>, data: &[u8]) {
-    let client = sim.client(t);
+    let client = client(sim, t);
     let params = client.os_mcumgr_parameters().expect("params");
     let (frame, how) = match frame {
         Some(frame) => {
@@ -449,14 +354,14 @@ fn bench_upload_256k() {
         "{:<8} {:>9} {:>6} {:>5} {:>9} {:>9}",
         "link", "buf_size", "frame", "", "ms", "KiB/s"
     );
-    let sim = Sim::start(&["--netbuf-size", "2048", "--netbuf-count", "4"]);
+    let sim = Sim::start_fresh(&["--netbuf-size", "2048", "--netbuf-count", "4"]);
     bench_one("udp", &sim, Transport::Udp, Some(384), &data);
     bench_one("udp", &sim, Transport::Udp, None, &data);
     bench_one("udp", &sim, Transport::Udp, Some(2048), &data);
     bench_one("serial", &sim, Transport::Serial, Some(384), &data);
     bench_one("serial", &sim, Transport::Serial, None, &data);
     drop(sim);
-    let sim = Sim::start(&["--netbuf-size", "8192", "--netbuf-count", "4"]);
+    let sim = Sim::start_fresh(&["--netbuf-size", "8192", "--netbuf-count", "4"]);
     bench_one("udp", &sim, Transport::Udp, Some(8192), &data);
     bench_one("serial", &sim, Transport::Serial, None, &data);
 }
