@@ -91,7 +91,7 @@ fn processor(options: &HashSet<String>) -> &'static str {
     "unknown"
 }
 
-/// `OUT_DIR/config.rs`: the integer options of this application
+/// `OUT_DIR/config.rs`: the integer and string options of this application
 /// (CONFIG_RUST_SMP_*), rebuilt whenever .config changes.
 fn config_mod(dotconfig: &str) {
     let text = fs::read_to_string(dotconfig).expect("cannot read .config");
@@ -100,8 +100,15 @@ fn config_mod(dotconfig: &str) {
         let Some((name, value)) = line.split_once('=') else {
             continue;
         };
-        if name.starts_with("CONFIG_RUST_SMP_") && value.parse::<i64>().is_ok() {
+        if !name.starts_with("CONFIG_RUST_SMP_") {
+            continue;
+        }
+        if value.parse::<i64>().is_ok() {
             out.push_str(&format!("pub const {name}: i64 = {value};\n"));
+        } else if value.starts_with('"') {
+            // Kconfig writes strings with C escapes (\" and \\), which Rust
+            // string literals share.
+            out.push_str(&format!("pub const {name}: &str = {value};\n"));
         }
     }
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR"));
@@ -174,6 +181,18 @@ fn bindings(options: &HashSet<String>) {
             .prepend_enum_name(false)
             .allowlist_var("ZSOCK_(POLLIN|POLLERR|POLLHUP|POLLNVAL|MSG_DONTWAIT)")
             .allowlist_var("(AF_INET|EAGAIN|EINTR)");
+    }
+
+    if options.contains("CONFIG_RUST_SMP_GRP_IMG") {
+        // flash_get_* come from zephyr-sys (drivers/flash.h); only the flash
+        // map is bound here.
+        builder = builder
+            .allowlist_function("flash_area_(open|read|write|erase|erased_val)")
+            .allowlist_function("rust_smp_(slot_partition_id|running_slot)");
+    }
+
+    if options.contains("CONFIG_RUST_SMP_GRP_MEMFAULT") {
+        builder = builder.allowlist_function("hwinfo_get_device_id");
     }
 
     if options.contains("CONFIG_RUST_SMP_TRANSPORT_UART") {

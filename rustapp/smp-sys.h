@@ -5,6 +5,7 @@
  * zephyr-lang-rust's zephyr-sys binds): sockets, reboot, the thread list.
  * Static inline functions among the bound ones get C wrappers
  * (smp-sys-wrapper.c), compiled into the app by rustapp/CMakeLists.txt.
+ * Also: the flash map and the image slots (image group), hwinfo (Memfault).
  */
 
 /* As zephyr-sys's wrapper.h: the build defines KERNEL, which hides syscall
@@ -84,4 +85,42 @@ static inline const struct device *rust_smp_uart(void)
 {
 	return DEVICE_DT_GET(DT_CHOSEN(zephyr_uart_mcumgr));
 }
+#endif
+
+#ifdef CONFIG_RUST_SMP_GRP_IMG
+#include <zephyr/storage/flash_map.h>
+
+/* The flash map id of image slot `slot` (0: slot0_partition, 1:
+ * slot1_partition), -1 when the devicetree has no such partition. */
+static inline int rust_smp_slot_partition_id(uint8_t slot)
+{
+	switch (slot) {
+#if FIXED_PARTITION_EXISTS(slot0_partition)
+	case 0:
+		return FIXED_PARTITION_ID(slot0_partition);
+#endif
+#if FIXED_PARTITION_EXISTS(slot1_partition)
+	case 1:
+		return FIXED_PARTITION_ID(slot1_partition);
+#endif
+	default:
+		return -1;
+	}
+}
+
+/* The slot the running image executes from: 1 only for a direct-XIP build
+ * linked for the secondary slot (the code partition is slot1_partition). */
+static inline uint8_t rust_smp_running_slot(void)
+{
+#if DT_HAS_CHOSEN(zephyr_code_partition) && FIXED_PARTITION_EXISTS(slot1_partition)
+	return DT_SAME_NODE(DT_CHOSEN(zephyr_code_partition), DT_NODELABEL(slot1_partition))
+		       ? 1 : 0;
+#else
+	return 0;
+#endif
+}
+#endif
+
+#ifdef CONFIG_RUST_SMP_GRP_MEMFAULT
+#include <zephyr/drivers/hwinfo.h>
 #endif

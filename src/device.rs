@@ -17,12 +17,26 @@ pub struct ZephyrDevice {
     /// Unix time minus uptime, in milliseconds, once a client set the clock.
     /// Kept in RAM: a reset forgets it, as a device without an RTC does.
     clock_offset_ms: Option<i64>,
+    #[cfg(CONFIG_RUST_SMP_GRP_IMG)]
+    slots: crate::image::Slots,
+    #[cfg(CONFIG_RUST_SMP_GRP_STAT)]
+    stats: crate::stat::Stats,
+    #[cfg(CONFIG_RUST_SMP_GRP_MEMFAULT)]
+    memfault: crate::memfault::Memfault,
 }
 
 impl ZephyrDevice {
-    pub const fn new() -> Self {
+    /// Opens what the enabled groups use (flash partitions, ...). Runs on the
+    /// SMP thread, which then owns the device.
+    pub fn new() -> Self {
         ZephyrDevice {
             clock_offset_ms: None,
+            #[cfg(CONFIG_RUST_SMP_GRP_IMG)]
+            slots: crate::image::Slots::open(),
+            #[cfg(CONFIG_RUST_SMP_GRP_STAT)]
+            stats: crate::stat::Stats,
+            #[cfg(CONFIG_RUST_SMP_GRP_MEMFAULT)]
+            memfault: crate::memfault::Memfault::new(),
         }
     }
 }
@@ -30,6 +44,21 @@ impl ZephyrDevice {
 impl Platform for ZephyrDevice {
     fn os(&mut self) -> &mut dyn OsPlatform {
         self
+    }
+
+    #[cfg(CONFIG_RUST_SMP_GRP_IMG)]
+    fn image(&mut self) -> Option<&mut dyn smp_server::platform::ImagePlatform> {
+        Some(&mut self.slots)
+    }
+
+    #[cfg(CONFIG_RUST_SMP_GRP_STAT)]
+    fn stat(&mut self) -> Option<&mut dyn smp_server::platform::StatPlatform> {
+        Some(&mut self.stats)
+    }
+
+    #[cfg(CONFIG_RUST_SMP_GRP_MEMFAULT)]
+    fn memfault(&mut self) -> Option<&mut dyn smp_server::platform::MemfaultPlatform> {
+        Some(&mut self.memfault)
     }
 }
 
@@ -79,17 +108,20 @@ impl OsPlatform for ZephyrDevice {
         }
     }
 
-    fn bootloader(&self) -> BootloaderInfo {
+    /// MCUboot with the mode this image was built for; without MCUboot
+    /// (native_sim) every query answers err {0, 3}, as Zephyr does.
+    fn bootloader(&self) -> Option<BootloaderInfo> {
         #[cfg(CONFIG_BOOTLOADER_MCUBOOT)]
-        const NAME: &str = "MCUboot";
-        // Zephyr answers err {0, 3} here; the core always names a bootloader.
-        #[cfg(not(CONFIG_BOOTLOADER_MCUBOOT))]
-        const NAME: &str = "none";
-        BootloaderInfo {
-            name: NAME,
-            mode: -1,
-            no_downgrade: false,
+        {
+            let config = crate::boot::BOOT_CONFIG;
+            Some(BootloaderInfo {
+                name: "MCUboot",
+                mode: config.mode.wire_value(),
+                no_downgrade: config.downgrade_prevention,
+            })
         }
+        #[cfg(not(CONFIG_BOOTLOADER_MCUBOOT))]
+        None
     }
 }
 

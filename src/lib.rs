@@ -7,6 +7,8 @@
 //! - [`sys`]: the bindings `rustapp/build.rs` generates (sockets, reboot,
 //!   errno) and the few safe wrappers over them;
 //! - [`device`]: [`device::ZephyrDevice`], the platform traits over Zephyr;
+//! - `flash`, `image`: the image slots through the flash map (image group);
+//! - `stat`, `memfault`: the statistics and Memfault groups' device parts;
 //! - `udp`: the UDP transport over Zephyr sockets;
 //! - `uart`: the serial transport (console framing) over a polled UART;
 //! - [`smp`]: the SMP thread: owns the server and serves every transport.
@@ -20,8 +22,18 @@
 mod config {
     include!(concat!(env!("OUT_DIR"), "/config.rs"));
 }
+#[cfg(any(CONFIG_RUST_SMP_GRP_IMG, CONFIG_BOOTLOADER_MCUBOOT))]
+mod boot;
 mod device;
+#[cfg(CONFIG_RUST_SMP_GRP_IMG)]
+mod flash;
+#[cfg(CONFIG_RUST_SMP_GRP_IMG)]
+mod image;
+#[cfg(CONFIG_RUST_SMP_GRP_MEMFAULT)]
+mod memfault;
 mod smp;
+#[cfg(CONFIG_RUST_SMP_GRP_STAT)]
+mod stat;
 mod sys;
 #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
 mod uart;

@@ -20,8 +20,14 @@ const RESET_MS: u64 = crate::config::CONFIG_RUST_SMP_GRP_OS_RESET_MS as u64;
 static GROUPS: &[&Group] = &[
     #[cfg(CONFIG_RUST_SMP_GRP_OS)]
     &smp_server::groups::os::GROUP,
+    #[cfg(CONFIG_RUST_SMP_GRP_IMG)]
+    &smp_server::groups::image::GROUP,
+    #[cfg(CONFIG_RUST_SMP_GRP_STAT)]
+    &smp_server::groups::stat::GROUP,
     #[cfg(CONFIG_RUST_SMP_GRP_ENUM)]
     &smp_server::groups::enumeration::GROUP,
+    #[cfg(CONFIG_RUST_SMP_GRP_MEMFAULT)]
+    &smp_server::groups::memfault::GROUP,
 ];
 
 /// The SMP thread's buffers: a request (one byte more than the largest

@@ -66,6 +66,11 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "fresh_device: needs a device in its power-on state (skipped with SMP_TARGET)"
     )
+    config.addinivalue_line(
+        "markers",
+        "virtual_device: checks what only the virtual device has (its `sim` statistics group, "
+        "its Memfault identity; skipped with SMP_TARGET)",
+    )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -74,6 +79,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("fresh_device"):
             item.add_marker(pytest.mark.skip(reason="needs a factory-fresh device, not SMP_TARGET"))
+        elif item.get_closest_marker("virtual_device"):
+            item.add_marker(pytest.mark.skip(reason=NEEDS_SIM))
         elif item.path.name == "test_sim_process.py":
             item.add_marker(pytest.mark.skip(reason=NEEDS_SIM))
 

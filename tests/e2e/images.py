@@ -24,7 +24,6 @@ from smpclient.generics import error, success
 from smpclient.requests.image_management import ImageErase, ImageStatesRead, ImageStatesWrite, ImageUploadWrite
 from smpclient.requests.os_management import EchoWrite, ResetWrite
 from smpclient.transport.serial import SMPSerialTransport
-from smpclient.transport.udp import SMPUDPTransport
 
 IMG = 1
 HEADER_SIZE = 0x200
@@ -145,7 +144,9 @@ def corrupted(image: Image, directory: Path, at: int | None = None) -> Image:
 
 def client(sim, transport: str, timeout_s: float = 3.0) -> SMPClient:
     if transport == "udp":
-        return SMPClient(SMPUDPTransport(), sim.host, timeout_s)
+        from conftest import smp_udp_transport  # the device's port, not smpclient's 1337
+
+        return SMPClient(smp_udp_transport(sim), sim.host, timeout_s)
     if transport == "serial":
         return SMPClient(SMPSerialTransport(), sim.pty, timeout_s)
     raise ValueError(transport)

@@ -20,7 +20,8 @@ pub struct FakePlatform {
     pub pools: Option<&'static [PoolInfo<'static>]>,
     pub reset_refusal: Option<Error>,
     pub reset_asked: Option<(bool, Option<u8>)>,
-    pub bootloader: BootloaderInfo,
+    /// `None`: a device without a bootloader.
+    pub bootloader: Option<BootloaderInfo>,
 }
 
 impl Default for FakePlatform {
@@ -34,11 +35,11 @@ impl Default for FakePlatform {
             pools: None,
             reset_refusal: None,
             reset_asked: None,
-            bootloader: BootloaderInfo {
+            bootloader: Some(BootloaderInfo {
                 name: "MCUboot",
                 mode: 3,
                 no_downgrade: false,
-            },
+            }),
         }
     }
 }
@@ -104,7 +105,7 @@ impl OsPlatform for FakePlatform {
         }
     }
 
-    fn bootloader(&self) -> BootloaderInfo {
+    fn bootloader(&self) -> Option<BootloaderInfo> {
         self.bootloader
     }
 }

@@ -246,11 +246,11 @@ impl OsPlatform for SimDevice {
         }
     }
 
-    fn bootloader(&self) -> BootloaderInfo {
-        BootloaderInfo {
+    fn bootloader(&self) -> Option<BootloaderInfo> {
+        Some(BootloaderInfo {
             name: "MCUboot",
             mode: BOOT_CONFIG.mode.wire_value(),
             no_downgrade: BOOT_CONFIG.downgrade_prevention,
-        }
+        })
     }
 }

@@ -54,8 +54,10 @@ pub trait OsPlatform {
     /// the response has been sent ([`AfterResponse::Reset`]).
     fn prepare_reset(&mut self, force: bool, boot_mode: Option<u8>) -> Result<(), Error>;
 
-    /// The bootloader and, for MCUboot, its mode.
-    fn bootloader(&self) -> BootloaderInfo;
+    /// The bootloader and, for MCUboot, its mode; `None` when the device
+    /// boots without one (every bootloader info query then answers
+    /// err {0, 3}, as Zephyr does without CONFIG_BOOTLOADER_MCUBOOT).
+    fn bootloader(&self) -> Option<BootloaderInfo>;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -295,7 +297,11 @@ fn bootloader_info(
         "query" => once(&mut query, dec.str()),
         _ => Ok(Field::Unknown),
     })?;
-    let boot = ctx.platform.os().bootloader();
+    let boot = ctx
+        .platform
+        .os()
+        .bootloader()
+        .ok_or(OsError::QueryYieldsNoAnswer)?;
     match query {
         None => {
             rsp.str("bootloader")?.str(boot.name)?;

@@ -403,11 +403,11 @@ fn bootloader_mode_query() {
 #[test]
 fn bootloader_mode_query_reports_no_downgrade_only_when_true() {
     let mut p = FakePlatform {
-        bootloader: BootloaderInfo {
+        bootloader: Some(BootloaderInfo {
             name: "MCUboot",
             mode: -1,
             no_downgrade: true,
-        },
+        }),
         ..Default::default()
     };
     let rsp = os(&mut p, V2_READ, 8, r#"a1 65 "query" 64 "mode""#);
@@ -429,6 +429,19 @@ fn bootloader_unknown_query_is_query_yields_no_answer() {
         payload(&rsp),
         bytes(r#"bf 63 "err" bf 65 "group" 00 62 "rc" 03 ff ff"#)
     );
+}
+
+#[test]
+fn without_a_bootloader_every_query_yields_no_answer() {
+    let mut p = FakePlatform {
+        bootloader: None,
+        ..Default::default()
+    };
+    let no_answer = bytes(r#"bf 63 "err" bf 65 "group" 00 62 "rc" 03 ff ff"#);
+    for query in ["a0", r#"a1 65 "query" 64 "mode""#] {
+        let rsp = os(&mut p, V2_READ, 8, query);
+        assert_eq!(payload(&rsp), no_answer, "request {query}");
+    }
 }
 
 #[test]
