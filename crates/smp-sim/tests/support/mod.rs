@@ -1,6 +1,15 @@
 //! Runs the virtual device for the integration tests: own UDP port, own PTY,
 //! own `--state` directory (kept across restarts when asked), stopped with
 //! SIGTERM, which must give exit code 0.
+//!
+//! With `SMP_TARGET=udp:HOST:PORT,serial:PATH` (either or both, as for the
+//! pytest suite) the tests run against that device instead (a Zephyr build,
+//! a board): nothing is started or stopped, and a check that needs the
+//! virtual device itself (command-line options, its state directory, a
+//! factory-fresh state) or a link the target lacks returns early, saying so
+//! on stderr. `SMP_TARGET_PID` (the device's process, if it is one) lets
+//! [`Sim::is_running`] answer; `SMP_TARGET_NETBUF=SIZExCOUNT` tells the
+//! buffer geometry the device reports.
 
 // Each test file uses a different part of this module.
 #![allow(dead_code)]
@@ -60,9 +69,68 @@ impl Drop for StateDir {
     }
 }
 
-/// One running virtual device.
+/// The device named by `SMP_TARGET`, if any.
+#[derive(Clone, Debug, Default)]
+pub struct External {
+    pub udp: Option<SocketAddr>,
+    pub serial: Option<String>,
+    pub pid: Option<i32>,
+    pub netbuf: Option<(u32, u32)>,
+}
+
+/// `SMP_TARGET` and its companions, parsed; `None` without it.
+pub fn external() -> Option<External> {
+    let target = std::env::var("SMP_TARGET").ok()?;
+    let mut ext = External::default();
+    for part in target.split(',').filter(|p| !p.is_empty()) {
+        if let Some(addr) = part.strip_prefix("udp:") {
+            ext.udp = Some(addr.parse().expect("SMP_TARGET: udp:HOST:PORT"));
+        } else if let Some(path) = part.strip_prefix("serial:") {
+            ext.serial = Some(path.to_string());
+        } else {
+            panic!("SMP_TARGET={target:?}: expected udp:HOST:PORT and/or serial:PATH");
+        }
+    }
+    ext.pid = std::env::var("SMP_TARGET_PID")
+        .ok()
+        .and_then(|p| p.parse().ok());
+    ext.netbuf = std::env::var("SMP_TARGET_NETBUF").ok().and_then(|g| {
+        let (size, count) = g.split_once('x')?;
+        Some((size.parse().ok()?, count.parse().ok()?))
+    });
+    Some(ext)
+}
+
+/// True (and says why on stderr) when the check cannot run against the
+/// `SMP_TARGET` device: `why` is what it needs of the virtual device.
+pub fn needs_sim(why: &str) -> bool {
+    if external().is_none() {
+        return false;
+    }
+    eprintln!("skipped with SMP_TARGET: needs the virtual device ({why})");
+    true
+}
+
+/// True (and says so) when the `SMP_TARGET` device has no link of this kind.
+pub fn lacks(t: Transport) -> bool {
+    let Some(ext) = external() else {
+        return false;
+    };
+    let missing = match t {
+        Transport::Udp => ext.udp.is_none(),
+        Transport::Serial => ext.serial.is_none(),
+    };
+    if missing {
+        eprintln!("skipped: SMP_TARGET has no {t:?} link");
+    }
+    missing
+}
+
+/// One running virtual device (or the `SMP_TARGET` device).
 pub struct Sim {
     child: Option<Child>,
+    /// Set for the `SMP_TARGET` device, which is not ours to stop.
+    external: Option<External>,
     udp: SocketAddr,
     serial: String,
     log: PathBuf,
@@ -84,12 +152,51 @@ impl Sim {
         &self.serial
     }
 
-    /// Whether the process is still alive.
+    /// Whether the process is still alive (for an `SMP_TARGET` device: its
+    /// `SMP_TARGET_PID`, else assumed).
     pub fn is_running(&mut self) -> bool {
+        if let Some(ext) = &self.external {
+            // SAFETY: kill(2) with signal 0 only checks that the process exists.
+            return ext.pid.is_none_or(|pid| unsafe { libc::kill(pid, 0) } == 0);
+        }
         matches!(self.child.as_mut().map(|c| c.try_wait()), Some(Ok(None)))
     }
 
+    /// Whether this is the `SMP_TARGET` device rather than a virtual one.
+    pub fn is_external(&self) -> bool {
+        self.external.is_some()
+    }
+
+    /// The buffer geometry the device was started with or reports
+    /// (`SMP_TARGET_NETBUF`), if known.
+    pub fn netbuf(&self) -> Option<(u32, u32)> {
+        match &self.external {
+            Some(ext) => ext.netbuf,
+            None => None,
+        }
+    }
+
+    /// Starts a virtual device, or with `SMP_TARGET` hands out that device;
+    /// `extra` options then are a mistake of the caller, who should have
+    /// asked [`needs_sim`] first.
     pub fn start(state: &StateDir, extra: &[&str]) -> Sim {
+        if let Some(ext) = external() {
+            assert!(
+                extra.is_empty(),
+                "SMP_TARGET: cannot start the device with {extra:?}"
+            );
+            // An unused address for a link the target lacks: callers check
+            // `lacks()` first.
+            let unused: SocketAddr = "127.0.0.1:9".parse().expect("an address");
+            return Sim {
+                child: None,
+                udp: ext.udp.unwrap_or(unused),
+                serial: ext.serial.clone().unwrap_or_default(),
+                log: PathBuf::new(),
+                _own_state: None,
+                external: Some(ext),
+            };
+        }
         let n = NEXT.fetch_add(1, Ordering::SeqCst);
         let port = UdpSocket::bind("127.0.0.1:0")
             .and_then(|s| s.local_addr())
@@ -135,6 +242,7 @@ impl Sim {
         }
         Sim {
             child: Some(child),
+            external: None,
             udp: udp.unwrap(),
             serial: serial.unwrap(),
             log,
@@ -142,8 +250,12 @@ impl Sim {
         }
     }
 
-    /// SIGTERM, then the exit code must be 0.
+    /// SIGTERM, then the exit code must be 0 (nothing for an `SMP_TARGET`
+    /// device).
     pub fn stop(mut self) {
+        if self.external.is_some() {
+            return;
+        }
         let mut child = self.child.take().expect("running");
         let pid = libc::pid_t::try_from(child.id()).expect("pid fits");
         // SAFETY: plain kill(2) on our own child's pid.
@@ -160,16 +272,19 @@ impl Sim {
     }
 
     pub fn client(&self, transport: Transport) -> MCUmgrClient {
+        self.try_client(transport).expect("open the device's link")
+    }
+
+    /// A client, or `None` when the link cannot be opened (yet).
+    pub fn try_client(&self, transport: Transport) -> Option<MCUmgrClient> {
         match transport {
-            Transport::Udp => {
-                MCUmgrClient::new_from_udp(self.udp, REQUEST_TIMEOUT).expect("UDP client")
-            }
+            Transport::Udp => MCUmgrClient::new_from_udp(self.udp, REQUEST_TIMEOUT).ok(),
             Transport::Serial => {
                 let port = serialport::new(&self.serial, 115200)
                     .timeout(REQUEST_TIMEOUT)
                     .open()
-                    .expect("open the PTY");
-                MCUmgrClient::new_from_serial(port)
+                    .ok()?;
+                Some(MCUmgrClient::new_from_serial(port))
             }
         }
     }
@@ -181,11 +296,13 @@ impl Drop for Sim {
             let _ = child.kill();
             let _ = child.wait();
         }
-        if thread::panicking() {
+        if thread::panicking() && self.external.is_none() {
             let log = std::fs::read_to_string(&self.log).unwrap_or_default();
             eprintln!("--- smp-sim stderr ---\n{log}");
         }
-        let _ = std::fs::remove_file(&self.log);
+        if self.external.is_none() {
+            let _ = std::fs::remove_file(&self.log);
+        }
     }
 }
 
