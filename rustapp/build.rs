@@ -174,13 +174,13 @@ fn bindings(options: &HashSet<String>) {
     // (`zephyr::raw`): binding them here too would wrap them twice.
     if options.contains("CONFIG_NET_SOCKETS") {
         builder = builder
-            .allowlist_function("zsock_(socket|close|bind|recvfrom|sendto|poll)")
-            .allowlist_type("sockaddr_in")
+            .allowlist_function("zsock_(socket|close|bind|recvfrom|sendto|poll|setsockopt)")
+            .allowlist_type("sockaddr_in6?")
             // SOCK_DGRAM and IPPROTO_UDP are enumerators of these.
             .allowlist_type("net_sock_type|net_ip_protocol")
             .prepend_enum_name(false)
             .allowlist_var("ZSOCK_(POLLIN|POLLERR|POLLHUP|POLLNVAL|MSG_DONTWAIT)")
-            .allowlist_var("(AF_INET|EAGAIN|EINTR)");
+            .allowlist_var("(AF_INET6?|EAGAIN|EINTR|IPV6_V6ONLY)");
     }
 
     if options.contains("CONFIG_RUST_SMP_GRP_IMG") {

@@ -210,9 +210,10 @@ fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffe
 fn wait(links: &Links) {
     #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
     {
-        let mut fds = [links.udp.pollfd()];
-        // SAFETY: `fds` is a valid array of one pollfd, alive for the call.
-        unsafe { crate::sys::raw::zsock_poll(fds.as_mut_ptr(), 1, WAIT_MS) };
+        let mut fds = links.udp.pollfds();
+        // SAFETY: `fds` is a valid array of pollfds of the length given,
+        // alive for the call.
+        unsafe { crate::sys::raw::zsock_poll(fds.as_mut_ptr(), fds.len() as _, WAIT_MS) };
     }
     #[cfg(not(CONFIG_RUST_SMP_TRANSPORT_UDP))]
     {
