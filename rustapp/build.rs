@@ -25,6 +25,9 @@ fn main() {
     config_mod(&dotconfig);
     version_env();
     board_env(&dotconfig, &options);
+    if options.contains("CONFIG_RUST_SMP_GRP_OS_INFO_BUILD_DATE_TIME") {
+        build_time_env();
+    }
     bindings(&options);
 }
 
@@ -113,6 +116,42 @@ fn config_mod(dotconfig: &str) {
     }
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR"));
     fs::write(out_dir.join("config.rs"), out).expect("cannot write config.rs");
+}
+
+/// The build time (UTC) as C's `__TIMESTAMP__` prints one
+/// (`Www Mmm dd hh:mm:ss yyyy`, the day padded with a space), which is what
+/// Zephyr's os_mgmt reports for os info `b`.
+fn build_time_env() {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Days to a civil date (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let stamp = format!(
+        "{} {} {:2} {:02}:{:02}:{:02} {}",
+        WEEKDAYS[days.rem_euclid(7) as usize],
+        MONTHS[(month - 1) as usize],
+        day,
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        year
+    );
+    println!("cargo:rustc-env=RUST_SMP_BUILD_DATE_TIME={stamp}");
 }
 
 /// KERNEL_VERSION_STRING and BUILD_VERSION from the generated version.h.

@@ -71,6 +71,9 @@ impl OsPlatform for ZephyrDevice {
             node_name: "unknown",
             kernel_release: KERNEL_RELEASE,
             kernel_version: KERNEL_VERSION,
+            #[cfg(CONFIG_RUST_SMP_GRP_OS_INFO_BUILD_DATE_TIME)]
+            build_date_time: Some(env!("RUST_SMP_BUILD_DATE_TIME")),
+            #[cfg(not(CONFIG_RUST_SMP_GRP_OS_INFO_BUILD_DATE_TIME))]
             build_date_time: None,
             machine: MACHINE,
             processor: PROCESSOR,
