@@ -8,7 +8,10 @@
 //!   errno) and the few safe wrappers over them;
 //! - [`device`]: [`device::ZephyrDevice`], the platform traits over Zephyr;
 //! - `udp`: the UDP transport over Zephyr sockets;
-//! - `uart`: the serial transport (console framing) over a polled UART;
+//! - `uart`: the serial transport (console framing), interrupt-driven or
+//!   polled;
+//! - `ble`: the Bluetooth LE transport (with the C shim `ble_gatt.c`);
+//! - `ring`: the lock-free ring that hands bytes and buffers to the SMP thread;
 //! - [`smp`]: the SMP thread: owns the server and serves every transport.
 #![no_std]
 // Kconfig booleans arrive as cfg flags (zephyr-build); cargo cannot know them.
@@ -20,7 +23,11 @@
 mod config {
     include!(concat!(env!("OUT_DIR"), "/config.rs"));
 }
+#[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
+mod ble;
 mod device;
+#[cfg(any(CONFIG_RUST_SMP_TRANSPORT_UART_INTERRUPT, CONFIG_RUST_SMP_TRANSPORT_BT))]
+mod ring;
 mod smp;
 mod sys;
 #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
