@@ -92,13 +92,19 @@ mod irq {
         base64 + 3 * base64.div_ceil(64)
     }
 
+    const PIPELINED: usize = if NETBUF_COUNT > 1 {
+        NETBUF_COUNT - 1
+    } else {
+        1
+    };
+
     /// Room for what arrives while the SMP thread is busy with one request:
     /// the buf_count − 1 further requests of up to buf_size a client may
     /// pipeline (what os params promises), plus a line.
     const RING_SIZE: usize = if CONFIGURED > 0 {
         CONFIGURED as usize
     } else {
-        framed_len(NETBUF_SIZE) * NETBUF_COUNT.saturating_sub(1).max(1) + 128
+        framed_len(NETBUF_SIZE) * PIPELINED + 128
     };
 
     static RX: Ring<u8, RING_SIZE> = Ring::new();
