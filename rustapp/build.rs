@@ -4,7 +4,8 @@
 //! - Kconfig booleans become `cfg(CONFIG_...)` flags;
 //! - the kernel version and BUILD_VERSION (from the generated version.h) become
 //!   compile-time environment variables for os info;
-//! - bindgen over `smp-sys.h` (sockets, reboot, thread list) with the include
+//! - bindgen over `smp-sys.h` (sockets, reboot, thread list, Bluetooth
+//!   connections and GATT, the C shim's functions) with the include
 //!   dirs and defines of the Zephyr build, the static inline functions wrapped
 //!   into `<BUILD_DIR>/rust/smp-sys-wrapper.c`, which CMake compiles.
 
@@ -52,6 +53,12 @@ fn board_env(dotconfig: &str, options: &HashSet<String>) {
     println!("cargo:rustc-env=RUST_SMP_ARCH={arch}");
     println!("cargo:rustc-env=RUST_SMP_HARDWARE_PLATFORM={platform}");
     println!("cargo:rustc-env=RUST_SMP_PROCESSOR={}", processor(options));
+    // os info's node name with Bluetooth (what bt_get_name() returns without
+    // CONFIG_BT_DEVICE_NAME_DYNAMIC).
+    println!(
+        "cargo:rustc-env=RUST_SMP_BT_DEVICE_NAME={}",
+        string("CONFIG_BT_DEVICE_NAME")
+    );
 }
 
 /// The processor name of Zephyr's os_mgmt_processor.h for the CPUs Rust on
@@ -236,6 +243,15 @@ fn bindings(options: &HashSet<String>) {
 
     if options.contains("CONFIG_RUST_SMP_TRANSPORT_UART") {
         builder = builder.allowlist_function("rust_smp_uart");
+    }
+
+    if options.contains("CONFIG_RUST_SMP_TRANSPORT_BT") {
+        builder = builder
+            .allowlist_function("rust_smp_bt_(start|notify)")
+            .allowlist_function("bt_conn_(ref|unref|le_param_update)")
+            .allowlist_function("bt_gatt_get_mtu")
+            .allowlist_var("CONFIG_BT_PERIPHERAL_PREF_.*")
+            .allowlist_var("(ENOMEM|EALREADY)");
     }
 
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR"));

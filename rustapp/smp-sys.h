@@ -2,7 +2,8 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * The Zephyr headers rustapp/build.rs runs bindgen over (besides what
- * zephyr-lang-rust's zephyr-sys binds): sockets, reboot, the thread list.
+ * zephyr-lang-rust's zephyr-sys binds): sockets, reboot, the thread list,
+ * Bluetooth connections and GATT (zephyr-sys binds only bluetooth.h).
  * Static inline functions among the bound ones get C wrappers
  * (smp-sys-wrapper.c), compiled into the app by rustapp/CMakeLists.txt.
  * Also: the flash map and the image slots (image group), hwinfo (Memfault).
@@ -65,6 +66,15 @@
 
 #ifdef CONFIG_SERIAL
 #include <zephyr/drivers/uart.h>
+#endif
+
+#ifdef CONFIG_RUST_SMP_TRANSPORT_BT
+#include <zephyr/bluetooth/conn.h>
+#include <zephyr/bluetooth/gatt.h>
+
+/* src/ble_gatt.c */
+int rust_smp_bt_start(void);
+int rust_smp_bt_notify(struct bt_conn *conn, const uint8_t *data, uint16_t len);
 #endif
 
 /* errno as the C library sees it. Not z_errno(): on native_sim the C library

@@ -12,6 +12,13 @@ const KERNEL_VERSION: &str = env!("RUST_SMP_KERNEL_VERSION");
 const MACHINE: &str = env!("RUST_SMP_ARCH");
 const PROCESSOR: &str = env!("RUST_SMP_PROCESSOR");
 const HARDWARE_PLATFORM: &str = env!("RUST_SMP_HARDWARE_PLATFORM");
+/// As Zephyr's os_mgmt: the Bluetooth name with Bluetooth (bt_get_name(),
+/// which is CONFIG_BT_DEVICE_NAME unless names are dynamic, and this app does
+/// not change it), else "unknown" (the network hostname is not wired).
+#[cfg(CONFIG_BT)]
+const NODE_NAME: &str = env!("RUST_SMP_BT_DEVICE_NAME");
+#[cfg(not(CONFIG_BT))]
+const NODE_NAME: &str = "unknown";
 
 pub struct ZephyrDevice {
     /// Unix time minus uptime, in milliseconds, once a client set the clock.
@@ -66,9 +73,7 @@ impl OsPlatform for ZephyrDevice {
     fn info(&self) -> OsInfo<'_> {
         OsInfo {
             kernel_name: "Zephyr",
-            // Zephyr reports the network hostname or the Bluetooth name, else
-            // "unknown"; neither is wired here yet.
-            node_name: "unknown",
+            node_name: NODE_NAME,
             kernel_release: KERNEL_RELEASE,
             kernel_version: KERNEL_VERSION,
             #[cfg(CONFIG_RUST_SMP_GRP_OS_INFO_BUILD_DATE_TIME)]

@@ -10,7 +10,10 @@
 //! - `flash`, `image`: the image slots through the flash map (image group);
 //! - `stat`, `memfault`: the statistics and Memfault groups' device parts;
 //! - `udp`: the UDP transport over Zephyr sockets;
-//! - `uart`: the serial transport (console framing) over a polled UART;
+//! - `uart`: the serial transport (console framing), interrupt-driven or
+//!   polled;
+//! - `ble`: the Bluetooth LE transport (with the C shim `ble_gatt.c`);
+//! - `ring`: the lock-free ring that hands bytes and buffers to the SMP thread;
 //! - [`smp`]: the SMP thread: owns the server and serves every transport.
 #![no_std]
 // Kconfig booleans arrive as cfg flags (zephyr-build); cargo cannot know them.
@@ -22,6 +25,8 @@
 mod config {
     include!(concat!(env!("OUT_DIR"), "/config.rs"));
 }
+#[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
+mod ble;
 #[cfg(any(CONFIG_RUST_SMP_GRP_IMG, CONFIG_BOOTLOADER_MCUBOOT))]
 mod boot;
 mod device;
@@ -31,6 +36,8 @@ mod flash;
 mod image;
 #[cfg(CONFIG_RUST_SMP_GRP_MEMFAULT)]
 mod memfault;
+#[cfg(any(CONFIG_RUST_SMP_TRANSPORT_UART_INTERRUPT, CONFIG_RUST_SMP_TRANSPORT_BT))]
+mod ring;
 mod smp;
 #[cfg(CONFIG_RUST_SMP_GRP_STAT)]
 mod stat;

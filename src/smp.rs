@@ -16,6 +16,12 @@ const THREAD_PRIO: i32 = crate::config::CONFIG_RUST_SMP_THREAD_PRIO as i32;
 #[cfg(CONFIG_RUST_SMP_GRP_OS)]
 const RESET_MS: u64 = crate::config::CONFIG_RUST_SMP_GRP_OS_RESET_MS as u64;
 
+/// Wakes the SMP thread: given by the UART receive interrupt and the
+/// Bluetooth callbacks, taken by [`wait`]. (Unused when UDP is the only waker,
+/// with a polled UART.)
+#[allow(dead_code)]
+pub static WAKE: zephyr::sys::sync::Semaphore = zephyr::sys::sync::Semaphore::new(0, 1);
+
 /// The groups served, in registration order (Kconfig RUST_SMP_GRP_*).
 static GROUPS: &[&Group] = &[
     #[cfg(CONFIG_RUST_SMP_GRP_OS)]
@@ -105,6 +111,8 @@ struct Links {
     udp: crate::udp::Udp,
     #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
     uart: crate::uart::Uart,
+    #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
+    ble: crate::ble::Ble,
 }
 
 fn open_links() -> Option<Links> {
@@ -133,23 +141,35 @@ fn open_links() -> Option<Links> {
             return None;
         }
     };
+    #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
+    let ble = match crate::ble::Ble::start() {
+        Ok(ble) => {
+            log::info!("rust-smp: Bluetooth LE, advertising");
+            ble
+        }
+        Err(errno) => {
+            log::error!("rust-smp: Bluetooth did not start (errno {errno})");
+            return None;
+        }
+    };
+    #[cfg(not(any(
+        CONFIG_RUST_SMP_TRANSPORT_UDP,
+        CONFIG_RUST_SMP_TRANSPORT_UART,
+        CONFIG_RUST_SMP_TRANSPORT_BT
+    )))]
+    log::error!("rust-smp: no transport enabled (CONFIG_RUST_SMP_TRANSPORT_*)");
     Some(Links {
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
         udp,
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
         uart,
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
+        ble,
     })
 }
 
-/// How long the thread waits for a datagram before it polls the UART again
-/// (the polling UART API cannot wake it); forever without a UART.
-#[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
-const WAIT_MS: i32 = crate::config::CONFIG_RUST_SMP_TRANSPORT_UART_POLL_MS as i32;
-#[cfg(not(CONFIG_RUST_SMP_TRANSPORT_UART))]
-const WAIT_MS: i32 = -1;
-
 fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffers) {
-    let Some(links) = open_links() else {
+    let Some(mut links) = open_links() else {
         return;
     };
     log::info!(
@@ -162,7 +182,7 @@ fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffe
         smp_server::netbuf::NetBuf::new(&mut buffers.serial_rx),
     );
     loop {
-        wait(&links);
+        wait(&mut links);
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
         while let Some((len, peer)) = links.udp.recv(&mut buffers.rx) {
             use smp_server::codec::udp;
@@ -203,28 +223,63 @@ fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffe
                 act(after);
             }
         }
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
+        while let Some(request) = links.ble.next() {
+            let after = server.process(
+                device,
+                Transport::Ble,
+                request.bytes(),
+                &mut buffers.tx,
+                &mut |rsp| request.notify(rsp),
+            );
+            // Frees the buffer and the connection before a reset.
+            drop(request);
+            if let Some(after) = after {
+                act(after);
+            }
+        }
     }
 }
 
-/// Waits until a datagram arrives or, with a UART, at most WAIT_MS.
-fn wait(links: &Links) {
+/// Waits until a transport may have work: a datagram, a wake-up from the
+/// UART interrupt or a Bluetooth callback, or the next timed duty (polling
+/// the UART, restoring Bluetooth connection parameters).
+fn wait(links: &mut Links) {
+    let _ = &links;
+    let due: &[Option<i64>] = &[
+        // The polling UART API cannot wake the thread.
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART_POLL)]
+        Some(crate::config::CONFIG_RUST_SMP_TRANSPORT_UART_POLL_MS),
+        // Nor can WAKE interrupt zsock_poll.
+        #[cfg(all(
+            CONFIG_RUST_SMP_TRANSPORT_UDP,
+            any(CONFIG_RUST_SMP_TRANSPORT_UART_INTERRUPT, CONFIG_RUST_SMP_TRANSPORT_BT)
+        ))]
+        Some(crate::config::CONFIG_RUST_SMP_TRANSPORT_UDP_POLL_MS),
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
+        links.ble.idle(),
+    ];
+    let timeout_ms = due
+        .iter()
+        .flatten()
+        .copied()
+        .min()
+        .map(|ms| ms.clamp(0, 1 << 30));
     #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
     {
         let mut fds = links.udp.pollfds();
+        let timeout = timeout_ms.map_or(-1, |ms| ms as i32);
         // SAFETY: `fds` is a valid array of pollfds of the length given,
         // alive for the call.
-        unsafe { crate::sys::raw::zsock_poll(fds.as_mut_ptr(), fds.len() as _, WAIT_MS) };
+        unsafe { crate::sys::raw::zsock_poll(fds.as_mut_ptr(), fds.len() as _, timeout) };
     }
     #[cfg(not(CONFIG_RUST_SMP_TRANSPORT_UDP))]
     {
-        let _ = links;
-        if WAIT_MS < 0 {
-            log::error!("rust-smp: no transport enabled (CONFIG_RUST_SMP_TRANSPORT_*)");
-            loop {
-                zephyr::time::sleep(zephyr::time::Forever);
-            }
-        }
-        zephyr::time::sleep(zephyr::time::Duration::millis(WAIT_MS as u64));
+        // A timeout or a wake-up: both mean "look at the transports".
+        let _ = match timeout_ms {
+            Some(ms) => WAKE.take(zephyr::time::Duration::millis(ms as u64)),
+            None => WAKE.take(zephyr::time::Forever),
+        };
     }
 }
 
