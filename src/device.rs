@@ -17,12 +17,29 @@ pub struct ZephyrDevice {
     /// Unix time minus uptime, in milliseconds, once a client set the clock.
     /// Kept in RAM: a reset forgets it, as a device without an RTC does.
     clock_offset_ms: Option<i64>,
+    #[cfg(CONFIG_RUST_SMP_GRP_SETTINGS)]
+    settings: crate::settings::ZephyrSettings,
+    #[cfg(CONFIG_RUST_SMP_GRP_FS)]
+    fs: crate::fs::ZephyrFs,
+    #[cfg(CONFIG_RUST_SMP_GRP_SHELL)]
+    shell: crate::shell::ZephyrShell,
+    #[cfg(CONFIG_RUST_SMP_GRP_ZBASIC)]
+    storage: crate::storage::ZephyrStorage,
 }
 
 impl ZephyrDevice {
-    pub const fn new() -> Self {
+    /// The device, with its settings loaded. Called once, by the SMP thread.
+    pub fn new() -> Self {
         ZephyrDevice {
             clock_offset_ms: None,
+            #[cfg(CONFIG_RUST_SMP_GRP_SETTINGS)]
+            settings: crate::settings::ZephyrSettings::boot(),
+            #[cfg(CONFIG_RUST_SMP_GRP_FS)]
+            fs: crate::fs::ZephyrFs::new(),
+            #[cfg(CONFIG_RUST_SMP_GRP_SHELL)]
+            shell: crate::shell::ZephyrShell::new(),
+            #[cfg(CONFIG_RUST_SMP_GRP_ZBASIC)]
+            storage: crate::storage::ZephyrStorage,
         }
     }
 }
@@ -30,6 +47,26 @@ impl ZephyrDevice {
 impl Platform for ZephyrDevice {
     fn os(&mut self) -> &mut dyn OsPlatform {
         self
+    }
+
+    #[cfg(CONFIG_RUST_SMP_GRP_SETTINGS)]
+    fn settings(&mut self) -> Option<&mut dyn smp_server::platform::SettingsPlatform> {
+        Some(&mut self.settings)
+    }
+
+    #[cfg(CONFIG_RUST_SMP_GRP_FS)]
+    fn fs(&mut self) -> Option<&mut dyn smp_server::platform::FsPlatform> {
+        Some(&mut self.fs)
+    }
+
+    #[cfg(CONFIG_RUST_SMP_GRP_SHELL)]
+    fn shell(&mut self) -> Option<&mut dyn smp_server::platform::ShellPlatform> {
+        Some(&mut self.shell)
+    }
+
+    #[cfg(CONFIG_RUST_SMP_GRP_ZBASIC)]
+    fn basic(&mut self) -> Option<&mut dyn smp_server::platform::BasicPlatform> {
+        Some(&mut self.storage)
     }
 }
 

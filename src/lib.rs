@@ -9,6 +9,8 @@
 //! - [`device`]: [`device::ZephyrDevice`], the platform traits over Zephyr;
 //! - `udp`: the UDP transport over Zephyr sockets;
 //! - `uart`: the serial transport (console framing) over a polled UART;
+//! - `fs`, `settings`, `shell`, `storage`: the platform parts of the file
+//!   system, settings, shell and Zephyr basic (storage erase) groups;
 //! - [`smp`]: the SMP thread: owns the server and serves every transport.
 #![no_std]
 // Kconfig booleans arrive as cfg flags (zephyr-build); cargo cannot know them.
@@ -20,8 +22,22 @@
 mod config {
     include!(concat!(env!("OUT_DIR"), "/config.rs"));
 }
+#[cfg(any(
+    CONFIG_RUST_SMP_GRP_FS,
+    CONFIG_RUST_SMP_GRP_SETTINGS,
+    CONFIG_RUST_SMP_GRP_SHELL
+))]
+mod cstr;
 mod device;
+#[cfg(CONFIG_RUST_SMP_GRP_FS)]
+mod fs;
+#[cfg(CONFIG_RUST_SMP_GRP_SETTINGS)]
+mod settings;
+#[cfg(CONFIG_RUST_SMP_GRP_SHELL)]
+mod shell;
 mod smp;
+#[cfg(CONFIG_RUST_SMP_GRP_ZBASIC)]
+mod storage;
 mod sys;
 #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
 mod uart;

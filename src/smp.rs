@@ -22,6 +22,14 @@ static GROUPS: &[&Group] = &[
     &smp_server::groups::os::GROUP,
     #[cfg(CONFIG_RUST_SMP_GRP_ENUM)]
     &smp_server::groups::enumeration::GROUP,
+    #[cfg(CONFIG_RUST_SMP_GRP_SETTINGS)]
+    &smp_server::groups::settings::GROUP,
+    #[cfg(CONFIG_RUST_SMP_GRP_FS)]
+    &smp_server::groups::fs::GROUP,
+    #[cfg(CONFIG_RUST_SMP_GRP_SHELL)]
+    &smp_server::groups::shell::GROUP,
+    #[cfg(CONFIG_RUST_SMP_GRP_ZBASIC)]
+    &smp_server::groups::zephyr_basic::GROUP,
 ];
 
 /// The SMP thread's buffers: a request (one byte more than the largest
