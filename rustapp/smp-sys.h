@@ -111,7 +111,8 @@ static inline int rust_smp_enotsup(void)
 	return ENOTSUP;
 }
 
-#if defined(CONFIG_FLASH_MAP) && FIXED_PARTITION_EXISTS(storage_partition)
+#if defined(CONFIG_FLASH_MAP)
+#if FIXED_PARTITION_EXISTS(storage_partition)
 /* The flash map ID of the storage partition (storage erase). */
 static inline uint8_t rust_smp_storage_partition_id(void)
 {
@@ -135,5 +136,6 @@ static inline struct fs_mount_t *rust_smp_storage_fs(void)
 	DT_FOREACH_STATUS_OKAY(zephyr_fstab_littlefs, RUST_SMP_FSTAB_ON_STORAGE)
 	return NULL;
 }
+#endif
 #endif
 #endif

@@ -19,6 +19,7 @@ impl<const N: usize> CStrBuf<N> {
 
     /// A copy of `s`; `None` when it does not fit or holds a NUL (C would
     /// see a shorter string than the one asked for).
+    #[cfg(any(CONFIG_RUST_SMP_GRP_FS, CONFIG_RUST_SMP_GRP_SETTINGS))]
     pub fn copy_of(s: &str) -> Option<Self> {
         let mut c = Self::new();
         c.push(s.as_bytes())?;
