@@ -123,7 +123,7 @@ extern "C" fn app_get(key: *const c_char, val: *mut c_char, val_len_max: c_int) 
     let n = usize::from(entry.len).min(val_len_max.max(0) as usize);
     // SAFETY: `val` is valid for writes of val_len_max bytes (the caller's
     // buffer); n is no more.
-    unsafe { core::ptr::copy_nonoverlapping(entry.value.as_ptr(), val as *mut u8, n) };
+    unsafe { core::ptr::copy_nonoverlapping(entry.value.as_ptr(), val.cast::<u8>(), n) };
     n as c_int
 }
 

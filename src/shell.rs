@@ -91,7 +91,7 @@ impl ShellPlatform for ZephyrShell {
         let output = unsafe { raw::shell_backend_dummy_get_output(sh, &mut len) };
         if !output.is_null() {
             // SAFETY: the backend's buffer holds `len` bytes of output.
-            let bytes = unsafe { core::slice::from_raw_parts(output as *const u8, len) };
+            let bytes = unsafe { core::slice::from_raw_parts(output.cast::<u8>(), len) };
             for chunk in bytes.utf8_chunks() {
                 let _ = out.write_str(chunk.valid());
                 if !chunk.invalid().is_empty() {
