@@ -5,9 +5,10 @@
 //! - the kernel version and BUILD_VERSION (from the generated version.h) become
 //!   compile-time environment variables for os info;
 //! - bindgen over `smp-sys.h` (sockets, reboot, thread list, Bluetooth
-//!   connections and GATT, the C shim's functions) with the include
-//!   dirs and defines of the Zephyr build, the static inline functions wrapped
-//!   into `<BUILD_DIR>/rust/smp-sys-wrapper.c`, which CMake compiles.
+//!   connections and GATT, the C shim's functions, fs, settings, shell, flash
+//!   map, hwinfo) with the include dirs and defines of the Zephyr build, the
+//!   static inline functions wrapped into `<BUILD_DIR>/rust/smp-sys-wrapper.c`,
+//!   which CMake compiles.
 
 use std::collections::HashSet;
 use std::env;
@@ -101,8 +102,12 @@ fn processor(options: &HashSet<String>) -> &'static str {
     "unknown"
 }
 
+/// Zephyr integer options the application sizes things by, besides its own.
+const ZEPHYR_INT_OPTIONS: &[&str] = &["CONFIG_SHELL_CMD_BUFF_SIZE"];
+
 /// `OUT_DIR/config.rs`: the integer and string options of this application
-/// (CONFIG_RUST_SMP_*), rebuilt whenever .config changes.
+/// (CONFIG_RUST_SMP_*) and ZEPHYR_INT_OPTIONS, rebuilt whenever .config
+/// changes.
 fn config_mod(dotconfig: &str) {
     let text = fs::read_to_string(dotconfig).expect("cannot read .config");
     let mut out = String::new();
@@ -110,7 +115,8 @@ fn config_mod(dotconfig: &str) {
         let Some((name, value)) = line.split_once('=') else {
             continue;
         };
-        if !name.starts_with("CONFIG_RUST_SMP_") {
+        let ours = name.starts_with("CONFIG_RUST_SMP_") || ZEPHYR_INT_OPTIONS.contains(&name);
+        if !ours {
             continue;
         }
         if value.parse::<i64>().is_ok() {
@@ -252,6 +258,38 @@ fn bindings(options: &HashSet<String>) {
             .allowlist_function("bt_gatt_get_mtu")
             .allowlist_var("CONFIG_BT_PERIPHERAL_PREF_.*")
             .allowlist_var("(ENOMEM|EALREADY)");
+    }
+
+    // errno values the fs, settings, shell and storage code use.
+    builder = builder
+        .allowlist_var("(ENOENT|ENOTDIR|EISDIR|EROFS|EINVAL|ENOMEM)")
+        // Only ever passed by pointer: their layouts stay Zephyr's business.
+        .opaque_type("(shell|fs_mount_t)");
+    if options.contains("CONFIG_RUST_SMP_GRP_FS") {
+        builder = builder
+            .allowlist_function("fs_(file_t_init|open|close|read|write|seek|truncate|stat)")
+            .allowlist_type("fs_dir_entry_type")
+            .prepend_enum_name(false)
+            .allowlist_var("FS_(O_READ|O_WRITE|O_CREATE|O_APPEND|SEEK_SET)");
+    }
+    if options.contains("CONFIG_RUST_SMP_GRP_SETTINGS") {
+        builder = builder
+            .allowlist_function("settings_(subsys_init|register|runtime_get|runtime_set)")
+            .allowlist_function("settings_(get_val_len|delete|commit|load|save|save_subtree)")
+            .allowlist_function("rust_smp_enotsup");
+    }
+    if options.contains("CONFIG_RUST_SMP_GRP_SHELL") {
+        builder = builder
+            .allowlist_function("shell_backend_dummy_(get_ptr|clear_output|get_output)")
+            .allowlist_function("shell_(execute_cmd|fprintf_normal|echo_set)");
+    }
+    if options.contains("CONFIG_RUST_SMP_GRP_ZBASIC") {
+        builder = builder
+            .allowlist_function("flash_area_(open|close|flatten|get_device)")
+            .allowlist_function("rust_smp_storage_partition_id");
+        if options.contains("CONFIG_FILE_SYSTEM_LITTLEFS") {
+            builder = builder.allowlist_function("fs_(mount|unmount)|rust_smp_storage_fs");
+        }
     }
 
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR"));

@@ -77,6 +77,23 @@ int rust_smp_bt_start(void);
 int rust_smp_bt_notify(struct bt_conn *conn, const uint8_t *data, uint16_t len);
 #endif
 
+#ifdef CONFIG_FILE_SYSTEM
+#include <zephyr/fs/fs.h>
+#endif
+
+#ifdef CONFIG_FLASH_MAP
+#include <zephyr/storage/flash_map.h>
+#endif
+
+#ifdef CONFIG_SETTINGS
+#include <zephyr/settings/settings.h>
+#endif
+
+#ifdef CONFIG_SHELL_BACKEND_DUMMY
+#include <zephyr/shell/shell.h>
+#include <zephyr/shell/shell_dummy.h>
+#endif
+
 /* errno as the C library sees it. Not z_errno(): on native_sim the C library
  * is the host's (CONFIG_EXTERNAL_LIBC), and the socket layer sets the host's
  * errno. Being static inline, it is compiled (in smp-sys-wrapper.c) with the
@@ -133,4 +150,41 @@ static inline uint8_t rust_smp_running_slot(void)
 
 #ifdef CONFIG_RUST_SMP_GRP_MEMFAULT
 #include <zephyr/drivers/hwinfo.h>
+#endif
+
+/* ENOTSUP as the C library defines it: on native_sim the host's (95), which
+ * is not the value bindgen reads from Zephyr's minimal libc (134).
+ */
+static inline int rust_smp_enotsup(void)
+{
+	return ENOTSUP;
+}
+
+#if defined(CONFIG_FLASH_MAP)
+#if FIXED_PARTITION_EXISTS(storage_partition)
+/* The flash map ID of the storage partition (storage erase). */
+static inline uint8_t rust_smp_storage_partition_id(void)
+{
+	return FIXED_PARTITION_ID(storage_partition);
+}
+
+#if defined(CONFIG_FILE_SYSTEM_LITTLEFS)
+/* The littlefs fstab entry mounted from the storage partition, or NULL:
+ * storage erase unmounts it first.
+ */
+#define RUST_SMP_FSTAB_DECLARE(node) FS_FSTAB_DECLARE_ENTRY(node);
+DT_FOREACH_STATUS_OKAY(zephyr_fstab_littlefs, RUST_SMP_FSTAB_DECLARE)
+
+#define RUST_SMP_FSTAB_ON_STORAGE(node)                                                \
+	if (DT_SAME_NODE(DT_PHANDLE(node, partition), DT_NODELABEL(storage_partition))) { \
+		return &FS_FSTAB_ENTRY(node);                                          \
+	}
+
+static inline struct fs_mount_t *rust_smp_storage_fs(void)
+{
+	DT_FOREACH_STATUS_OKAY(zephyr_fstab_littlefs, RUST_SMP_FSTAB_ON_STORAGE)
+	return NULL;
+}
+#endif
+#endif
 #endif

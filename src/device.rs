@@ -30,11 +30,20 @@ pub struct ZephyrDevice {
     stats: crate::stat::Stats,
     #[cfg(CONFIG_RUST_SMP_GRP_MEMFAULT)]
     memfault: crate::memfault::Memfault,
+    #[cfg(CONFIG_RUST_SMP_GRP_SETTINGS)]
+    settings: crate::settings::ZephyrSettings,
+    #[cfg(CONFIG_RUST_SMP_GRP_FS)]
+    fs: crate::fs::ZephyrFs,
+    #[cfg(CONFIG_RUST_SMP_GRP_SHELL)]
+    shell: crate::shell::ZephyrShell,
+    #[cfg(CONFIG_RUST_SMP_GRP_ZBASIC)]
+    storage: crate::storage::ZephyrStorage,
 }
 
 impl ZephyrDevice {
-    /// Opens what the enabled groups use (flash partitions, ...). Runs on the
-    /// SMP thread, which then owns the device.
+    /// Opens what the enabled groups use (flash partitions, the settings
+    /// store, ...) and loads the settings. Called once, by the SMP thread,
+    /// which then owns the device.
     pub fn new() -> Self {
         ZephyrDevice {
             clock_offset_ms: None,
@@ -44,6 +53,14 @@ impl ZephyrDevice {
             stats: crate::stat::Stats,
             #[cfg(CONFIG_RUST_SMP_GRP_MEMFAULT)]
             memfault: crate::memfault::Memfault::new(),
+            #[cfg(CONFIG_RUST_SMP_GRP_SETTINGS)]
+            settings: crate::settings::ZephyrSettings::boot(),
+            #[cfg(CONFIG_RUST_SMP_GRP_FS)]
+            fs: crate::fs::ZephyrFs::new(),
+            #[cfg(CONFIG_RUST_SMP_GRP_SHELL)]
+            shell: crate::shell::ZephyrShell::new(),
+            #[cfg(CONFIG_RUST_SMP_GRP_ZBASIC)]
+            storage: crate::storage::ZephyrStorage,
         }
     }
 }
@@ -66,6 +83,26 @@ impl Platform for ZephyrDevice {
     #[cfg(CONFIG_RUST_SMP_GRP_MEMFAULT)]
     fn memfault(&mut self) -> Option<&mut dyn smp_server::platform::MemfaultPlatform> {
         Some(&mut self.memfault)
+    }
+
+    #[cfg(CONFIG_RUST_SMP_GRP_SETTINGS)]
+    fn settings(&mut self) -> Option<&mut dyn smp_server::platform::SettingsPlatform> {
+        Some(&mut self.settings)
+    }
+
+    #[cfg(CONFIG_RUST_SMP_GRP_FS)]
+    fn fs(&mut self) -> Option<&mut dyn smp_server::platform::FsPlatform> {
+        Some(&mut self.fs)
+    }
+
+    #[cfg(CONFIG_RUST_SMP_GRP_SHELL)]
+    fn shell(&mut self) -> Option<&mut dyn smp_server::platform::ShellPlatform> {
+        Some(&mut self.shell)
+    }
+
+    #[cfg(CONFIG_RUST_SMP_GRP_ZBASIC)]
+    fn basic(&mut self) -> Option<&mut dyn smp_server::platform::BasicPlatform> {
+        Some(&mut self.storage)
     }
 }
 

@@ -14,6 +14,8 @@
 //!   polled;
 //! - `ble`: the Bluetooth LE transport (with the C shim `ble_gatt.c`);
 //! - `ring`: the lock-free ring that hands bytes and buffers to the SMP thread;
+//! - `fs`, `settings`, `shell`, `storage`: the platform parts of the file
+//!   system, settings, shell and Zephyr basic (storage erase) groups;
 //! - [`smp`]: the SMP thread: owns the server and serves every transport.
 #![no_std]
 // Kconfig booleans arrive as cfg flags (zephyr-build); cargo cannot know them.
@@ -29,18 +31,32 @@ mod config {
 mod ble;
 #[cfg(any(CONFIG_RUST_SMP_GRP_IMG, CONFIG_BOOTLOADER_MCUBOOT))]
 mod boot;
+#[cfg(any(
+    CONFIG_RUST_SMP_GRP_FS,
+    CONFIG_RUST_SMP_GRP_SETTINGS,
+    CONFIG_RUST_SMP_GRP_SHELL
+))]
+mod cstr;
 mod device;
 #[cfg(CONFIG_RUST_SMP_GRP_IMG)]
 mod flash;
+#[cfg(CONFIG_RUST_SMP_GRP_FS)]
+mod fs;
 #[cfg(CONFIG_RUST_SMP_GRP_IMG)]
 mod image;
 #[cfg(CONFIG_RUST_SMP_GRP_MEMFAULT)]
 mod memfault;
 #[cfg(any(CONFIG_RUST_SMP_TRANSPORT_UART_INTERRUPT, CONFIG_RUST_SMP_TRANSPORT_BT))]
 mod ring;
+#[cfg(CONFIG_RUST_SMP_GRP_SETTINGS)]
+mod settings;
+#[cfg(CONFIG_RUST_SMP_GRP_SHELL)]
+mod shell;
 mod smp;
 #[cfg(CONFIG_RUST_SMP_GRP_STAT)]
 mod stat;
+#[cfg(CONFIG_RUST_SMP_GRP_ZBASIC)]
+mod storage;
 mod sys;
 #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
 mod uart;

@@ -32,6 +32,14 @@ static GROUPS: &[&Group] = &[
     &smp_server::groups::stat::GROUP,
     #[cfg(CONFIG_RUST_SMP_GRP_ENUM)]
     &smp_server::groups::enumeration::GROUP,
+    #[cfg(CONFIG_RUST_SMP_GRP_SETTINGS)]
+    &smp_server::groups::settings::GROUP,
+    #[cfg(CONFIG_RUST_SMP_GRP_FS)]
+    &smp_server::groups::fs::GROUP,
+    #[cfg(CONFIG_RUST_SMP_GRP_SHELL)]
+    &smp_server::groups::shell::GROUP,
+    #[cfg(CONFIG_RUST_SMP_GRP_ZBASIC)]
+    &smp_server::groups::zephyr_basic::GROUP,
     #[cfg(CONFIG_RUST_SMP_GRP_MEMFAULT)]
     &smp_server::groups::memfault::GROUP,
 ];

@@ -8,7 +8,8 @@ External device: with `SMP_TARGET=udp:HOST:PORT,serial:PATH` (either or both)
 the tests talk to a device they did not start (the Zephyr application on
 native_sim, a board) instead of starting smp-sim. Variants for a transport the
 target lacks are skipped, and so are tests that need the virtual device itself (its command
-line options, process, state directory) or a factory-fresh device
+line options, process, state directory, its own shell commands and
+settings; `@pytest.mark.sim_only(reason)`) or a factory-fresh device
 (`@pytest.mark.fresh_device`). Optional: `SMP_TARGET_PID` (the device's
 process, for the tests' "still alive" checks), `SMP_TARGET_LOG` (a log file
 shown on failures), `SMP_TARGET_NETBUF=SIZExCOUNT` (the buffer geometry the
@@ -67,9 +68,7 @@ def pytest_configure(config):
         "markers", "fresh_device: needs a device in its power-on state (skipped with SMP_TARGET)"
     )
     config.addinivalue_line(
-        "markers",
-        "virtual_device: checks what only the virtual device has (its `sim` statistics group, "
-        "its Memfault identity; skipped with SMP_TARGET)",
+        "markers", "sim_only(reason): tests what only the virtual device has (skipped with SMP_TARGET)"
     )
 
 
@@ -79,8 +78,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("fresh_device"):
             item.add_marker(pytest.mark.skip(reason="needs a factory-fresh device, not SMP_TARGET"))
-        elif item.get_closest_marker("virtual_device"):
-            item.add_marker(pytest.mark.skip(reason=NEEDS_SIM))
+        elif marker := item.get_closest_marker("sim_only"):
+            why = marker.args[0] if marker.args else "the virtual device's own behaviour"
+            item.add_marker(pytest.mark.skip(reason=f"{NEEDS_SIM}: {why}"))
         elif item.path.name == "test_sim_process.py":
             item.add_marker(pytest.mark.skip(reason=NEEDS_SIM))
 
@@ -270,6 +270,18 @@ class ExternalDevice:
         if self.serial is None:
             pytest.skip("SMP_TARGET has no serial link")
         return self.serial
+
+
+def on_sim(device) -> bool:
+    """Whether the device is a virtual device this test started (its state
+    directory can be looked at), not SMP_TARGET."""
+    return isinstance(device, Sim)
+
+
+def text_lines(text: str) -> str:
+    """Shell output with `\n` line ends: Zephyr's shell writes `\r\n` (its dummy
+    backend maps LF to CRLF like a terminal), the virtual device `\n`."""
+    return text.replace("\r\n", "\n")
 
 
 @pytest.fixture

@@ -2,6 +2,12 @@
 the access policy, driven by `smpclient` over UDP and over the serial PTY.
 
 smpclient has no Memfault (128) requests: they are declared here as custom requests.
+
+Device-neutral where they can be (they also run against the Zephyr application,
+tests/zephyr/run-e2e): settings under `app/` (the Zephyr application's settings
+handler; the virtual device takes any name), files created through the fs group
+itself (the state directory is only looked at on the virtual device), shell
+output compared with `\n` line ends.
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ from smpclient.requests.shell_management import Execute
 from smpclient.requests.statistics_management import GroupData, ListOfGroups
 from smpclient.requests.zephyr_management import EraseStorage
 
-from conftest import EXTERNAL, REPO, run
+from conftest import REPO, on_sim, run, text_lines
 from test_smpclient import (
     assert_answers,
     assert_err_v2,
@@ -105,6 +111,15 @@ def files_dir(sim):
     return sim.state_dir / "fs" / "lfs"
 
 
+async def put_file(c, name: str, data: bytes) -> None:
+    """Creates (or replaces) a file through the fs group."""
+    if not data:
+        assert_ok(await c.request(FileUpload(off=0, name=name, data=b"", len=0)))
+        return
+    async for _ in c.upload_file(data, name):
+        pass
+
+
 # --------------------------------------------------------------------------------------
 # registry
 
@@ -131,7 +146,7 @@ def test_stat_list(sim, transport):
             # The server's groups (the transports the device serves, then transfers), then
             # the device's own, if it has any (the virtual device: `sim`).
             assert list(rsp.stat_list)[:3] == ["smp_serial", "smp_udp", "smp_transfer"]
-            if EXTERNAL is None:
+            if on_sim(sim):
                 assert list(rsp.stat_list)[3:] == ["sim"]
 
     run(go())
@@ -153,7 +168,7 @@ def test_stat_counts_the_traffic_of_the_transport(sim, transport):
     run(go())
 
 
-@pytest.mark.virtual_device
+@pytest.mark.sim_only("its own `sim` statistics group and Memfault identity")
 def test_stat_sim_group(sim, transport):
     async def go():
         async with make_client(sim, transport) as c:
@@ -208,12 +223,13 @@ def test_settings_read_max_size(sim, transport):
 def test_settings_limits(sim, transport):
     async def go():
         async with make_client(sim, transport) as c:
-            assert_ok(await c.request(WriteSetting(name="k" * 31, val=b"v" * 256)))
-            assert assert_ok(await c.request(ReadSetting(name="k" * 31))).val == b"v" * 256
+            longest = "app/" + "k" * 27  # 31 bytes
+            assert_ok(await c.request(WriteSetting(name=longest, val=b"v" * 256)))
+            assert assert_ok(await c.request(ReadSetting(name=longest))).val == b"v" * 256
             assert_err_v2(await c.request(WriteSetting(name="k" * 32, val=b"v")), SETTINGS, 2)
             assert_rc(await c.request(WriteSetting(name="k" * 32, val=b"v", version=smphdr.Version.V1)), 3)
-            assert_rc(await c.request(WriteSetting(name="big", val=b"v" * 257)), 3)
-            assert_err_v2(await c.request(ReadSetting(name="big")), SETTINGS, 3)
+            assert_rc(await c.request(WriteSetting(name="app/big", val=b"v" * 257)), 3)
+            assert_err_v2(await c.request(ReadSetting(name="app/big")), SETTINGS, 3)
 
     run(go())
 
@@ -241,15 +257,15 @@ def test_settings_saved_values_survive_a_restart(start_sim, tmp_path, transport)
 def test_settings_reset_keeps_saved_values_only(sim, transport):
     async def go():
         async with make_client(sim, transport) as c:
-            assert_ok(await c.request(WriteSetting(name="a/saved", val=b"1")))
+            assert_ok(await c.request(WriteSetting(name="app/saved", val=b"1")))
             assert_ok(await c.request(SaveSettings()))
-            assert_ok(await c.request(WriteSetting(name="a/unsaved", val=b"2")))
+            assert_ok(await c.request(WriteSetting(name="app/unsaved", val=b"2")))
             assert_ok(await c.request(ResetWrite()))
         await asyncio.sleep(0.5)
         await echo_eventually(sim, transport, "back")
         async with make_client(sim, transport) as c:
-            assert assert_ok(await c.request(ReadSetting(name="a/saved"))).val == b"1"
-            assert_err_v2(await c.request(ReadSetting(name="a/unsaved")), SETTINGS, 3)
+            assert assert_ok(await c.request(ReadSetting(name="app/saved"))).val == b"1"
+            assert_err_v2(await c.request(ReadSetting(name="app/unsaved")), SETTINGS, 3)
 
     run(go())
 
@@ -257,15 +273,19 @@ def test_settings_reset_keeps_saved_values_only(sim, transport):
 def test_settings_load_restores_saved_values(sim, transport):
     async def go():
         async with make_client(sim, transport) as c:
-            assert_ok(await c.request(WriteSetting(name="x", val=b"saved")))
+            assert_ok(await c.request(WriteSetting(name="app/x", val=b"saved")))
             assert_ok(await c.request(SaveSettings()))
-            assert_ok(await c.request(WriteSetting(name="x", val=b"changed")))
+            assert_ok(await c.request(WriteSetting(name="app/x", val=b"changed")))
             assert_ok(await c.request(LoadSettings()))
-            assert assert_ok(await c.request(ReadSetting(name="x"))).val == b"saved"
+            assert assert_ok(await c.request(ReadSetting(name="app/x"))).val == b"saved"
+            # commit applies the running values; they stay
+            assert_ok(await c.request(CommitSettings()))
+            assert assert_ok(await c.request(ReadSetting(name="app/x"))).val == b"saved"
 
     run(go())
 
 
+@pytest.mark.sim_only("sim/name, the virtual device's node name setting")
 def test_settings_commit_applies_the_node_name(sim, transport):
     async def go():
         async with make_client(sim, transport) as c:
@@ -289,7 +309,8 @@ def test_fs_upload_download_round_trip(sim, transport):
         async with make_client(sim, transport) as c:
             offsets = [off async for off in c.upload_file(data, "/lfs/blob.bin")]
             assert offsets[-1] == len(data) and len(offsets) > 1
-            assert (files_dir(sim) / "blob.bin").read_bytes() == data
+            if on_sim(sim):
+                assert (files_dir(sim) / "blob.bin").read_bytes() == data
             assert await c.download_file("/lfs/blob.bin") == data
             assert assert_ok(await c.request(FileStatus(name="/lfs/blob.bin"))).len == len(data)
 
@@ -315,7 +336,7 @@ def test_fs_hash_and_checksum(sim, transport):
 
     async def go():
         async with make_client(sim, transport) as c:
-            (files_dir(sim) / "fox").write_bytes(content)
+            await put_file(c, "/lfs/fox", content)
             rsp = assert_ok(await c.request(FileHashChecksum(name="/lfs/fox")))
             assert (rsp.type, rsp.len, rsp.output) == ("crc32", len(content), zlib.crc32(content))
             rsp = assert_ok(await c.request(FileHashChecksum(name="/lfs/fox", type="sha256", off=4, len=5)))
@@ -338,13 +359,25 @@ def test_fs_errors(sim, transport):
             assert_err_v2(await c.request(FileUpload(off=0, name="/nomount/x", data=b"x", len=1)), FS, 14)
             assert_err_v2(await c.request(FileUpload(off=0, name="/lfs/nodir/x", data=b"x", len=1)), FS, 14)
             assert_err_v2(await c.request(FileHashChecksum(name="/lfs/none", type="sha256")), FS, 3)
-            (files_dir(sim) / "empty").write_bytes(b"")
+            await put_file(c, "/lfs/empty", b"")
             assert_err_v2(await c.request(FileHashChecksum(name="/lfs/empty")), FS, 16)
             assert_rc(await c.request(FileStatus(name="/lfs/" + "n" * 60)), 3)
 
     run(go())
 
 
+@pytest.mark.parametrize("name", ["/lfs/../escape", "/lfs/./x", "lfs/x", "/lfs//x"])
+def test_fs_paths_the_core_refuses(sim, transport, name):
+    async def go():
+        async with make_client(sim, transport) as c:
+            assert_err_v2(await c.request(FileUpload(off=0, name=name, data=b"pwned", len=5)), FS, 2)
+            assert_err_v2(await c.request(FileDownload(off=0, name=name)), FS, 2)
+            assert_err_v2(await c.request(FileStatus(name=name)), FS, 2)
+
+    run(go())
+
+
+@pytest.mark.sim_only("symbolic links in its state directory")
 @pytest.mark.parametrize(
     "name",
     ["/lfs/../escape", "/lfs/./x", "lfs/x", "/lfs//x", "/lfs/link/escape", "/lfs/abs"],
@@ -436,15 +469,27 @@ def test_shell_commands(sim, transport):
             req = Execute(argv=["echo", "hello", "world"])
             rsp = assert_ok(await c.request(req))
             assert_answers(rsp, req)
-            assert (rsp.o, rsp.ret) == ("hello world\n", 0)
-            rsp = assert_ok(await c.request(Execute(argv=["uptime"])))
-            assert rsp.ret == 0 and rsp.o.startswith("Uptime: ")
+            assert (text_lines(rsp.o), rsp.ret) == ("hello world\n", 0)
+            # the arguments arrive as they were sent, one string each
+            rsp = assert_ok(await c.request(Execute(argv=["echo", "a  b", "", 'q"\\', "x"])))
+            assert (text_lines(rsp.o), rsp.ret) == ('a  b  q"\\ x\n', 0)
             rsp = assert_ok(await c.request(Execute(argv=["frobnicate"])))
-            assert (rsp.o, rsp.ret) == ("frobnicate: command not found\n", -8)
+            assert (text_lines(rsp.o), rsp.ret) == ("frobnicate: command not found\n", -8)
 
     run(go())
 
 
+@pytest.mark.sim_only("its uptime command")
+def test_shell_uptime(sim, transport):
+    async def go():
+        async with make_client(sim, transport) as c:
+            rsp = assert_ok(await c.request(Execute(argv=["uptime"])))
+            assert rsp.ret == 0 and rsp.o.startswith("Uptime: ")
+
+    run(go())
+
+
+@pytest.mark.sim_only("its ls and settings commands")
 def test_shell_ls_and_settings(sim, transport):
     async def go():
         async with make_client(sim, transport) as c:
@@ -471,7 +516,7 @@ def test_shell_errors(sim, transport):
             # enum stops at 2)
             assert_err_v2(await c.request(Execute(argv=["echo", "x" * 251])), SHELL, 2)
             rsp = assert_ok(await c.request(Execute(argv=["echo", "x" * 250])))
-            assert rsp.o == "x" * 250 + "\n"
+            assert text_lines(rsp.o) == "x" * 250 + "\n"
 
     run(go())
 
@@ -492,28 +537,30 @@ def test_shell_output_too_big_is_cut_to_fit(start_sim, transport):
 # zephyr basic: storage erase
 
 
-def test_erase_storage_wipes_files_and_saved_settings(start_sim, tmp_path, transport):
-    state = tmp_path / "state"
-    sim = start_sim(state_dir=state)
-
+def test_erase_storage_wipes_files_and_saved_settings(sim, transport):
     async def go():
         async with make_client(sim, transport) as c:
-            async for _ in c.upload_file(b"data", "/lfs/f"):
-                pass
-            assert_ok(await c.request(WriteSetting(name="k", val=b"v")))
+            await put_file(c, "/lfs/f", b"data")
+            assert_ok(await c.request(WriteSetting(name="app/k", val=b"v")))
             assert_ok(await c.request(SaveSettings()))
             assert_ok(await c.request(EraseStorage()))
             assert_err_v2(await c.request(FileStatus(name="/lfs/f")), FS, 3)
             # the running value stays until the next boot, as in RAM
-            assert assert_ok(await c.request(ReadSetting(name="k"))).val == b"v"
+            assert assert_ok(await c.request(ReadSetting(name="app/k"))).val == b"v"
+            # the file system works on after the erase
+            await put_file(c, "/lfs/g", b"after")
+            assert await c.download_file("/lfs/g") == b"after"
+            assert_ok(await c.request(EraseStorage()))
             assert_ok(await c.request(ResetWrite()))
         await asyncio.sleep(0.5)
         await echo_eventually(sim, transport, "back")
         async with make_client(sim, transport) as c:
-            assert_err_v2(await c.request(ReadSetting(name="k")), SETTINGS, 3)
+            assert_err_v2(await c.request(ReadSetting(name="app/k")), SETTINGS, 3)
+            assert_err_v2(await c.request(FileStatus(name="/lfs/g")), FS, 3)
 
     run(go())
-    assert list(files_dir(sim).iterdir()) == []
+    if on_sim(sim):
+        assert list(files_dir(sim).iterdir()) == []
 
 
 # --------------------------------------------------------------------------------------
@@ -534,7 +581,7 @@ def test_memfault_device_info_is_complete_and_stable(sim, transport):
     run(go())
 
 
-@pytest.mark.virtual_device
+@pytest.mark.sim_only("its own `sim` statistics group and Memfault identity")
 def test_memfault_device_info(sim, transport):
     async def go():
         async with make_client(sim, transport) as c:

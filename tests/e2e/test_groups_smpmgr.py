@@ -3,6 +3,10 @@ as a user would (subprocesses), over UDP and the serial PTY.
 
 smpmgr 0.19.1 has no settings, zephyr-basic or Memfault commands: those groups are
 covered with smpclient, mcumgr-toolkit and raw requests.
+
+Files are created through the fs group, so the tests also run against the Zephyr
+application (tests/zephyr/run-e2e); the state directory is only looked at on the
+virtual device.
 """
 
 from __future__ import annotations
@@ -10,6 +14,9 @@ from __future__ import annotations
 import os
 import zlib
 
+import pytest
+
+from conftest import on_sim, text_lines
 from test_smpmgr import flat, ok, smpmgr
 
 
@@ -17,8 +24,14 @@ def files_dir(sim):
     return sim.state_dir / "fs" / "lfs"
 
 
+def put(sim, transport, tmp_path, name: str, data: bytes) -> None:
+    src = tmp_path / "put.bin"
+    src.write_bytes(data)
+    ok(smpmgr(sim, transport, "file", "upload", str(src), name))
+
+
 def test_shell_echo(sim, transport):
-    out = ok(smpmgr(sim, transport, "shell", "echo hello smp"))
+    out = text_lines(ok(smpmgr(sim, transport, "shell", "echo hello smp")))
     assert "hello smp\n" in out, out
 
 
@@ -27,6 +40,7 @@ def test_shell_unknown_command(sim, transport):
     assert "frobnicate: command not found" in out, out
 
 
+@pytest.mark.sim_only("its ls command")
 def test_shell_ls_shows_an_uploaded_file(sim, transport, tmp_path):
     src = tmp_path / "notes.txt"
     src.write_bytes(b"0123456789")
@@ -40,13 +54,14 @@ def test_file_upload_download_round_trip(sim, transport, tmp_path):
     src, dst = tmp_path / "up.bin", tmp_path / "down.bin"
     src.write_bytes(data)
     ok(smpmgr(sim, transport, "file", "upload", str(src), "/lfs/up.bin"))
-    assert (files_dir(sim) / "up.bin").read_bytes() == data
+    if on_sim(sim):
+        assert (files_dir(sim) / "up.bin").read_bytes() == data
     ok(smpmgr(sim, transport, "file", "download", "/lfs/up.bin", str(dst)))
     assert dst.read_bytes() == data
 
 
-def test_file_read_size(sim, transport):
-    (files_dir(sim) / "sized").write_bytes(b"x" * 1234)
+def test_file_read_size(sim, transport, tmp_path):
+    put(sim, transport, tmp_path, "/lfs/sized", b"x" * 1234)
     out = ok(smpmgr(sim, transport, "file", "read-size", "/lfs/sized"))
     assert "1234" in out, out
 
@@ -56,9 +71,9 @@ def test_file_read_size_of_a_missing_file(sim, transport):
     assert "FILE_NOT_FOUND" in out, out
 
 
-def test_file_get_hash(sim, transport):
+def test_file_get_hash(sim, transport, tmp_path):
     content = b"hash me, please"
-    (files_dir(sim) / "h").write_bytes(content)
+    put(sim, transport, tmp_path, "/lfs/h", content)
     out = flat(ok(smpmgr(sim, transport, "file", "get-hash", "/lfs/h")))
     assert "type='crc32'" in out and f"output={zlib.crc32(content)}" in out, out
 
