@@ -186,7 +186,7 @@ fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffe
     );
     #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
     let mut serial = (
-        smp_server::codec::serial::SerialDecoder::new(),
+        SerialFraming::new(),
         smp_server::netbuf::NetBuf::new(&mut buffers.serial_rx),
     );
     loop {
@@ -213,18 +213,16 @@ fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffe
         }
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
         while let Some(byte) = links.uart.read() {
-            let (decoder, packet) = &mut serial;
-            if !decoder.push(byte, packet) {
+            let (framing, packet) = &mut serial;
+            if !framing.push(byte, packet) {
                 continue;
             }
             let after = server.process(
                 device,
-                Transport::Serial,
+                SERIAL_TRANSPORT,
                 packet.bytes(),
                 &mut buffers.tx,
-                &mut |rsp| {
-                    smp_server::codec::serial::encode(rsp, &mut |line| links.uart.write(line))
-                },
+                &mut |rsp| SerialFraming::send(rsp, &links.uart),
             );
             packet.clear();
             if let Some(after) = after {
@@ -246,6 +244,58 @@ fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffe
                 act(after);
             }
         }
+    }
+}
+
+/// The UART's framing: SMP console framing (base64 lines with a CRC), or raw
+/// packets (RUST_SMP_TRANSPORT_RAW_UART, Zephyr 4.4's raw UART mode: the
+/// header's length delimits each packet; a partial packet older than the
+/// input timeout is dropped when the next byte arrives).
+#[cfg(all(
+    CONFIG_RUST_SMP_TRANSPORT_UART,
+    not(CONFIG_RUST_SMP_TRANSPORT_RAW_UART)
+))]
+struct SerialFraming(smp_server::codec::serial::SerialDecoder);
+
+#[cfg(all(CONFIG_RUST_SMP_TRANSPORT_UART, CONFIG_RUST_SMP_TRANSPORT_RAW_UART))]
+struct SerialFraming(smp_server::codec::raw_uart::RawDecoder);
+
+/// How the server counts and names the UART link (`smp_serial` or
+/// `smp_raw_uart` statistics, the access policy's transport).
+#[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+pub const SERIAL_TRANSPORT: Transport = if cfg!(CONFIG_RUST_SMP_TRANSPORT_RAW_UART) {
+    Transport::RawUart
+} else {
+    Transport::Serial
+};
+
+#[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+impl SerialFraming {
+    fn new() -> Self {
+        #[cfg(not(CONFIG_RUST_SMP_TRANSPORT_RAW_UART))]
+        return SerialFraming(smp_server::codec::serial::SerialDecoder::new());
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_RAW_UART)]
+        return SerialFraming(smp_server::codec::raw_uart::RawDecoder::new(
+            crate::config::CONFIG_RUST_SMP_TRANSPORT_RAW_UART_INPUT_TIMEOUT_TIME_MS as u64,
+        ));
+    }
+
+    /// Feeds one received byte; true when `packet` holds a whole packet.
+    fn push(&mut self, byte: u8, packet: &mut smp_server::netbuf::NetBuf<'_>) -> bool {
+        #[cfg(not(CONFIG_RUST_SMP_TRANSPORT_RAW_UART))]
+        return self.0.push(byte, packet);
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_RAW_UART)]
+        return self
+            .0
+            .push(byte, zephyr::sys::uptime_get().max(0) as u64, packet);
+    }
+
+    /// Sends one response packet.
+    fn send(rsp: &[u8], uart: &crate::uart::Uart) {
+        #[cfg(not(CONFIG_RUST_SMP_TRANSPORT_RAW_UART))]
+        smp_server::codec::serial::encode(rsp, &mut |line| uart.write(line));
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_RAW_UART)]
+        uart.write(rsp);
     }
 }
 

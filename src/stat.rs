@@ -9,7 +9,7 @@ use smp_server::{Error, Transport};
 /// listed.
 const TRANSPORTS: &[Transport] = &[
     #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
-    Transport::Serial,
+    crate::smp::SERIAL_TRANSPORT,
     #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
     Transport::Ble,
     #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]

@@ -7,6 +7,7 @@ import os
 import select
 import time
 
+import pytest
 import serial  # pyserial
 
 import smp_raw
@@ -94,3 +95,49 @@ def test_raw_framing_traffic_is_counted_as_raw_uart(start_sim):
             assert success(rsp) and rsp.fields["rx_pkts"] >= 2, rsp
 
     run(go())
+
+
+# --------------------------------------------------------------------------------------
+# A device built for raw framing (SMP_TARGET=serial:PATH with SMP_TARGET_FRAMING=raw:
+# tests/zephyr/run-e2e's raw stage, the Zephyr app with overlays/raw-uart.conf)
+
+RAW_TARGET = os.environ.get("SMP_TARGET_FRAMING") == "raw"
+
+
+@pytest.mark.skipif(not RAW_TARGET, reason="needs SMP_TARGET_FRAMING=raw (a raw-framing SMP_TARGET)")
+def test_raw_target_answers_smpclient():
+    from conftest import EXTERNAL
+
+    assert EXTERNAL and "serial" in EXTERNAL, "SMP_TARGET needs a serial link"
+    size = int(os.environ.get("SMP_TARGET_NETBUF", "2048x4").split("x")[0])
+
+    async def go():
+        async with SMPClient(SMPSerialRawTransport(mtu=size), EXTERNAL["serial"]) as c:
+            rsp = await c.request(MCUMgrParametersRead())
+            assert success(rsp) and rsp.buf_size == size, rsp
+            for text in ["raw", "r" * (size - 64)]:
+                rsp = await c.request(EchoWrite(d=text))
+                assert success(rsp) and rsp.r == text, rsp
+            rsp = await c.request(ListSupportedGroups())
+            assert success(rsp) and {0, 10} <= {int(g) for g in rsp.groups}, rsp
+
+    run(go())
+
+
+@pytest.mark.skipif(not RAW_TARGET, reason="needs SMP_TARGET_FRAMING=raw (a raw-framing SMP_TARGET)")
+def test_raw_target_survives_garbage_and_a_stalled_packet():
+    """Headers announcing more than the buffer holds are dropped as their 8 bytes come in; a
+    packet that stops half-way is dropped after the input timeout (3 s by default); then the
+    device answers again."""
+    from conftest import EXTERNAL
+
+    with serial.Serial(EXTERNAL["serial"], 115200, timeout=0) as port:
+        port.write(bytes(range(0xF0, 0x100)) * 2)  # lengths 0xF2F3, 0xFAFB: too large
+        stalled = smp_raw.request(smp_raw.OP_WRITE, 0, 0x31, 0, {"d": "x" * 40})
+        port.write(stalled[:20])
+        time.sleep(3.5)
+        req = smp_raw.request(smp_raw.OP_WRITE, 0, 0x32, 0, {"d": "after"})
+        port.write(req)
+        (rsp,) = read_packets(port, 1, timeout=3.0)
+        smp_raw.assert_response_to(rsp, req)
+        assert rsp.body == {"r": "after"}
