@@ -217,7 +217,9 @@ fn wait(links: &Links) {
                 zephyr::time::sleep(zephyr::time::Forever);
             }
         }
-        zephyr::time::sleep(zephyr::time::Duration::millis(WAIT_MS as u64));
+        // Rounded up: at 100 ticks/s (qemu_cortex_m3) a plain `millis(5)` is 0
+        // ticks, a mere yield, and lower-priority threads (logging, idle) never run.
+        zephyr::time::sleep(zephyr::time::Duration::millis_at_least(WAIT_MS as u64));
     }
 }
 
