@@ -333,9 +333,11 @@ fn wait(links: &mut Links) {
     }
     #[cfg(not(CONFIG_RUST_SMP_TRANSPORT_UDP))]
     {
-        // A timeout or a wake-up: both mean "look at the transports".
+        // A timeout or a wake-up: both mean "look at the transports". Rounded
+        // up: at 100 ticks/s (qemu_cortex_m3) a plain `millis(5)` is 0 ticks, a
+        // mere yield, and lower-priority threads (logging, idle) never run.
         let _ = match timeout_ms {
-            Some(ms) => WAKE.take(zephyr::time::Duration::millis(ms as u64)),
+            Some(ms) => WAKE.take(zephyr::time::Duration::millis_at_least(ms as u64)),
             None => WAKE.take(zephyr::time::Forever),
         };
     }

@@ -13,7 +13,8 @@ settings; `@pytest.mark.sim_only(reason)`) or a factory-fresh device
 (`@pytest.mark.fresh_device`). Optional: `SMP_TARGET_PID` (the device's
 process, for the tests' "still alive" checks), `SMP_TARGET_LOG` (a log file
 shown on failures), `SMP_TARGET_NETBUF=SIZExCOUNT` (the buffer geometry the
-device should report).
+device should report), `SMP_TARGET_TIMEOUT=SECONDS` (smpclient's request
+timeout, for slow links such as an emulated UART).
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ def _parse_target(text: str | None) -> dict[str, object] | None:
 
 
 EXTERNAL = _parse_target(os.environ.get("SMP_TARGET"))
+CLIENT_TIMEOUT_S = float(os.environ.get("SMP_TARGET_TIMEOUT") or 2.5) if EXTERNAL else 2.5
 NEEDS_SIM = "needs the virtual device (smp-sim), not SMP_TARGET"
 
 

@@ -39,12 +39,12 @@ from smpclient.requests.os_management import (
 from smpclient.transport.serial import SMPSerialTransport
 
 import smp_raw
-from conftest import EXTERNAL, run, smp_udp_transport
+from conftest import CLIENT_TIMEOUT_S, EXTERNAL, run, smp_udp_transport
 
 OS, ENUM = 0, 10
 
 
-def make_client(sim, transport: str, timeout_s: float = 2.5) -> SMPClient:
+def make_client(sim, transport: str, timeout_s: float = CLIENT_TIMEOUT_S) -> SMPClient:
     if transport == "udp":
         return SMPClient(smp_udp_transport(sim), sim.host, timeout_s)
     if transport == "serial":
