@@ -261,10 +261,12 @@ class ExternalDevice:
 
     @property
     def host(self) -> str:
-        return self.udp[0][0]
+        return self.udp_addr[0]
 
     @property
     def udp_addr(self) -> tuple[str, int]:
+        if not self.udp:
+            pytest.skip("SMP_TARGET has no UDP link")
         return self.udp[0]
 
     @property
