@@ -13,7 +13,7 @@ use mcumgr_toolkit::commands::McuMgrCommand;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
 
-use support::{device_error, lacks, needs_sim, v1, v2, Sim, StateDir, Transport};
+use support::{device_error, needs_sim, v1, v2, Sim, StateDir, Transport};
 
 const STAT: u16 = 2;
 const SETTINGS: u16 = 3;
@@ -415,24 +415,7 @@ fn read_only(t: Transport) {
     sim.stop();
 }
 
-macro_rules! over_both_transports {
-    ($($check:ident),* $(,)?) => {
-        mod udp {
-            $( #[test] fn $check() {
-                if !super::lacks(super::Transport::Udp) { super::$check(super::Transport::Udp) }
-            } )*
-        }
-        mod serial {
-            $( #[test] fn $check() {
-                if !super::lacks(super::Transport::Serial) {
-                    super::$check(super::Transport::Serial)
-                }
-            } )*
-        }
-    };
-}
-
-over_both_transports!(
+support::over_both_transports!(
     groups_are_listed,
     statistics,
     settings,

@@ -249,24 +249,7 @@ fn unsupported_group(t: Transport) {
     sim.stop();
 }
 
-macro_rules! both_transports {
-    ($($check:ident),* $(,)?) => {
-        mod udp {
-            $( #[test] fn $check() {
-                if !super::lacks(super::Transport::Udp) { super::$check(super::Transport::Udp) }
-            } )*
-        }
-        mod serial {
-            $( #[test] fn $check() {
-                if !super::lacks(super::Transport::Serial) {
-                    super::$check(super::Transport::Serial)
-                }
-            } )*
-        }
-    };
-}
-
-both_transports!(
+support::over_both_transports!(
     echo,
     mcumgr_params,
     application_info,

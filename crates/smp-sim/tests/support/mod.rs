@@ -321,3 +321,29 @@ pub fn v2(group: u16, rc: i32) -> DeviceError {
 pub fn v1(rc: i32) -> DeviceError {
     DeviceError::V1 { rc, rsn: None }
 }
+
+/// One `#[test]` per check and transport (`udp::check`, `serial::check`),
+/// each calling `check(Transport)`; a link the `SMP_TARGET` device lacks is
+/// skipped with a message.
+// Not every test file uses it (as `dead_code` above).
+#[allow(unused_macros)]
+macro_rules! over_both_transports {
+    ($($check:ident),* $(,)?) => {
+        mod udp {
+            $( #[test] fn $check() {
+                if !$crate::support::lacks($crate::support::Transport::Udp) {
+                    super::$check($crate::support::Transport::Udp)
+                }
+            } )*
+        }
+        mod serial {
+            $( #[test] fn $check() {
+                if !$crate::support::lacks($crate::support::Transport::Serial) {
+                    super::$check($crate::support::Transport::Serial)
+                }
+            } )*
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use over_both_transports;
