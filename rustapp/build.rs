@@ -222,6 +222,10 @@ fn bindings(options: &HashSet<String>) {
         .allowlist_function("sys_reboot")
         .allowlist_var("SYS_REBOOT_.*")
         .allowlist_function("rust_smp_errno");
+    if options.contains("CONFIG_PRINTK") {
+        // src/log.rs
+        builder = builder.allowlist_function("printk");
+    }
     // Kernel functions (k_*) come from zephyr-lang-rust's zephyr-sys
     // (`zephyr::raw`): binding them here too would wrap them twice.
     if options.contains("CONFIG_NET_SOCKETS") {

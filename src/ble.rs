@@ -201,11 +201,18 @@ impl Ble {
     pub fn next(&mut self) -> Option<Request> {
         let no_buffer = NO_BUFFER.swap(0, Ordering::Relaxed);
         if no_buffer > 0 {
-            log::warn!("bt: {no_buffer} writes dropped, all {COUNT} buffers busy");
+            crate::log_warn!(
+                "bt: %ld writes dropped, all %ld buffers busy",
+                no_buffer,
+                COUNT
+            );
         }
         let malformed = MALFORMED.swap(0, Ordering::Relaxed);
         if malformed > 0 {
-            log::warn!("bt: {malformed} malformed request fragments, partial packets dropped");
+            crate::log_warn!(
+                "bt: %ld malformed request fragments, partial packets dropped",
+                malformed
+            );
         }
         // SAFETY: the SMP thread is `READY`'s only consumer (it owns `Ble`).
         let index = unsafe { READY.pop() }?;
@@ -267,7 +274,7 @@ impl Request {
                 // No ATT bearer takes this size (as Zephyr's smp_bt, halve).
                 size = (size / 2).max(ble::MIN_NOTIFICATION);
             } else {
-                log::debug!("bt: notification failed ({rc}), response dropped");
+                crate::log_debug!("bt: notification failed (%ld), response dropped", rc);
                 return;
             }
         }
@@ -339,7 +346,10 @@ mod conn_param {
                 let fast = ConnRef(unsafe { raw::bt_conn_ref(conn.0) });
                 self.fast = Some((fast, epoch, now));
             } else {
-                log::debug!("bt: connection parameter request refused ({rc}), retried later");
+                crate::log_debug!(
+                    "bt: connection parameter request refused (%ld), retried later",
+                    rc
+                );
             }
         }
 

@@ -30,7 +30,7 @@ impl Partition {
         // flash map.
         let rc = unsafe { raw::flash_area_open(id, &mut area) };
         if rc != 0 || area.is_null() {
-            log::error!("flash: cannot open flash area {id} ({rc})");
+            crate::log_error!("flash: cannot open flash area %ld (%ld)", id, rc);
             return None;
         }
         // SAFETY: flash_area_open succeeded: `area` points into the static
@@ -39,7 +39,7 @@ impl Partition {
         let dev = dev as *const zephyr::raw::device;
         // SAFETY: `dev` is the area's device, a static device object.
         if !unsafe { zephyr::raw::device_is_ready(dev) } {
-            log::error!("flash: the driver of flash area {id} is not ready");
+            crate::log_error!("flash: the driver of flash area %ld is not ready", id);
             return None;
         }
         // SAFETY: a ready flash device.
@@ -48,7 +48,7 @@ impl Partition {
         // SAFETY: a ready flash device and a valid out pointer.
         let rc = unsafe { zephyr::raw::flash_get_page_info_by_offs(dev, offset as _, &mut page) };
         if rc != 0 {
-            log::error!("flash: no page layout for flash area {id} ({rc})");
+            crate::log_error!("flash: no page layout for flash area %ld (%ld)", id, rc);
             return None;
         }
         // SAFETY: an opened area.

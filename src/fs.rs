@@ -87,7 +87,7 @@ fn close(file: &mut raw::fs_file_t) {
     // initialised and opened again).
     let rc = unsafe { raw::fs_close(file) };
     if rc < 0 {
-        log::warn!("fs: close failed ({rc})");
+        crate::log_warn!("fs: close failed (%ld)", rc);
     }
 }
 

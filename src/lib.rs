@@ -13,10 +13,12 @@
 //! - `uart`: the serial transport (console framing), interrupt-driven or
 //!   polled;
 //! - `ble`: the Bluetooth LE transport (with the C shim `ble_gatt.c`);
+//! - `log`: log lines through printk (no heap, no `core::fmt`);
 //! - `ring`: the lock-free ring that hands bytes and buffers to the SMP thread;
 //! - `fs`, `settings`, `shell`, `storage`: the platform parts of the file
 //!   system, settings, shell and Zephyr basic (storage erase) groups;
-//! - [`smp`]: the SMP thread: owns the server and serves every transport.
+//! - [`smp`]: the SMP server loop, on the main thread: owns the server and
+//!   serves every transport.
 #![no_std]
 // Kconfig booleans arrive as cfg flags (zephyr-build); cargo cannot know them.
 #![allow(unexpected_cfgs)]
@@ -44,6 +46,7 @@ mod flash;
 mod fs;
 #[cfg(CONFIG_RUST_SMP_GRP_IMG)]
 mod image;
+mod log;
 #[cfg(CONFIG_RUST_SMP_GRP_MEMFAULT)]
 mod memfault;
 #[cfg(any(CONFIG_RUST_SMP_TRANSPORT_UART_INTERRUPT, CONFIG_RUST_SMP_TRANSPORT_BT))]
@@ -66,10 +69,5 @@ mod udp;
 /// Called by zephyr-lang-rust's `main()`.
 #[no_mangle]
 extern "C" fn rust_main() {
-    // SAFETY: called once, from the main thread, before any other Rust thread
-    // exists (the log crate's racy setter is then not raced).
-    if unsafe { zephyr::set_logger() }.is_err() {
-        zephyr::printkln!("rust-smp: no logger");
-    }
-    smp::start();
+    smp::run();
 }

@@ -35,7 +35,7 @@ impl Memfault {
                 }
             }
         } else {
-            log::warn!("memfault: no device id from hwinfo ({n})");
+            crate::log_warn!("memfault: no device id from hwinfo (%ld)", n);
         }
         Memfault { serial, serial_len }
     }

@@ -258,19 +258,19 @@ impl ZephyrSettings {
         let rc = unsafe { raw::settings_subsys_init() };
         let stored = rc == 0;
         if !stored {
-            log::error!("settings: no storage ({rc}): values will not persist");
+            crate::log_error!("settings: no storage (%ld): values will not persist", rc);
         }
         // SAFETY: the handler is a static, registered once (boot runs once);
         // its name and callbacks live forever.
         let rc = unsafe { raw::settings_register(APP_HANDLER.0.get()) };
         if rc != 0 {
-            log::error!("settings: cannot register app ({rc})");
+            crate::log_error!("settings: cannot register app (%ld)", rc);
         }
         if stored {
             // SAFETY: plain call.
             let rc = unsafe { raw::settings_load() };
             if rc != 0 {
-                log::warn!("settings: load at boot failed ({rc})");
+                crate::log_warn!("settings: load at boot failed (%ld)", rc);
             }
         }
         ZephyrSettings { stored }

@@ -11,7 +11,6 @@ use crate::device::ZephyrDevice;
 
 const NETBUF_SIZE: usize = crate::config::CONFIG_RUST_SMP_TRANSPORT_NETBUF_SIZE as usize;
 const NETBUF_COUNT: usize = crate::config::CONFIG_RUST_SMP_TRANSPORT_NETBUF_COUNT as usize;
-const STACK_SIZE: usize = crate::config::CONFIG_RUST_SMP_THREAD_STACK_SIZE as usize;
 const THREAD_PRIO: i32 = crate::config::CONFIG_RUST_SMP_THREAD_PRIO as i32;
 #[cfg(CONFIG_RUST_SMP_GRP_OS)]
 const RESET_MS: u64 = crate::config::CONFIG_RUST_SMP_GRP_OS_RESET_MS as u64;
@@ -88,17 +87,20 @@ static BUFFERS: Once<Buffers> = Once {
     }),
 };
 
-/// Starts the SMP thread.
-pub fn start() {
-    let thread = smp();
-    thread.set_priority(THREAD_PRIO);
-    thread.start();
-}
-
-#[zephyr::thread(stack_size = STACK_SIZE)]
-fn smp() {
+/// Runs the SMP server on the calling thread (the main thread: a thread of
+/// its own would only add a stack, since main has nothing else to do), at
+/// RUST_SMP_THREAD_PRIO and named `smp` in task statistics. Returns only if
+/// no transport comes up.
+pub fn run() {
+    // SAFETY: plain calls on the current thread's own handle; the name is a
+    // NUL-terminated literal, copied by the kernel.
+    unsafe {
+        let me = zephyr::raw::k_current_get();
+        zephyr::raw::k_thread_priority_set(me, THREAD_PRIO);
+        zephyr::raw::k_thread_name_set(me, c"smp".as_ptr());
+    }
     let Some(buffers) = BUFFERS.take() else {
-        log::error!("rust-smp: started twice");
+        crate::log_error!("started twice");
         return;
     };
     let params = Params {
@@ -129,11 +131,11 @@ fn open_links() -> Option<Links> {
         const PORT: u16 = crate::config::CONFIG_RUST_SMP_TRANSPORT_UDP_PORT as u16;
         match crate::udp::Udp::bind(PORT) {
             Ok(udp) => {
-                log::info!("rust-smp: UDP on port {PORT}");
+                crate::log_info!("UDP on port %ld", PORT);
                 udp
             }
             Err(errno) => {
-                log::error!("rust-smp: cannot bind UDP port {PORT} (errno {errno})");
+                crate::log_error!("cannot bind UDP port %ld (errno %ld)", PORT, errno);
                 return None;
             }
         }
@@ -141,22 +143,22 @@ fn open_links() -> Option<Links> {
     #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
     let uart = match crate::uart::Uart::open() {
         Some(uart) => {
-            log::info!("rust-smp: serial on the zephyr,uart-mcumgr UART");
+            crate::log_info!("serial on the zephyr,uart-mcumgr UART");
             uart
         }
         None => {
-            log::error!("rust-smp: the zephyr,uart-mcumgr UART is not ready");
+            crate::log_error!("the zephyr,uart-mcumgr UART is not ready");
             return None;
         }
     };
     #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
     let ble = match crate::ble::Ble::start() {
         Ok(ble) => {
-            log::info!("rust-smp: Bluetooth LE, advertising");
+            crate::log_info!("Bluetooth LE, advertising");
             ble
         }
         Err(errno) => {
-            log::error!("rust-smp: Bluetooth did not start (errno {errno})");
+            crate::log_error!("Bluetooth did not start (errno %ld)", errno);
             return None;
         }
     };
@@ -165,7 +167,7 @@ fn open_links() -> Option<Links> {
         CONFIG_RUST_SMP_TRANSPORT_UART,
         CONFIG_RUST_SMP_TRANSPORT_BT
     )))]
-    log::error!("rust-smp: no transport enabled (CONFIG_RUST_SMP_TRANSPORT_*)");
+    crate::log_error!("no transport enabled (CONFIG_RUST_SMP_TRANSPORT_*)");
     Some(Links {
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
         udp,
@@ -180,9 +182,11 @@ fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffe
     let Some(mut links) = open_links() else {
         return;
     };
-    log::info!(
-        "rust-smp: ready, {} groups, buffers {NETBUF_COUNT} x {NETBUF_SIZE}",
-        GROUPS.len()
+    crate::log_info!(
+        "ready, %ld groups, buffers %ld x %ld",
+        GROUPS.len(),
+        NETBUF_COUNT,
+        NETBUF_SIZE
     );
     #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
     let mut serial = (
@@ -196,7 +200,7 @@ fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffe
             use smp_server::codec::udp;
             const MTU: usize = crate::config::CONFIG_RUST_SMP_TRANSPORT_UDP_MTU as usize;
             if !udp::accept_datagram(len, NETBUF_SIZE) {
-                log::debug!("udp: dropped a {len}-byte datagram");
+                crate::log_debug!("udp: dropped a %ld-byte datagram", len);
                 continue;
             }
             let cap = udp::max_response(NETBUF_SIZE, MTU);
@@ -348,7 +352,11 @@ fn act(after: AfterResponse) {
     match after {
         #[cfg(CONFIG_RUST_SMP_GRP_OS)]
         AfterResponse::Reset { boot_mode } => {
-            log::info!("rust-smp: reset (boot mode {boot_mode:?}) in {RESET_MS} ms");
+            crate::log_info!(
+                "reset (boot mode %ld) in %ld ms",
+                boot_mode.map_or(-1, i32::from),
+                RESET_MS
+            );
             zephyr::time::sleep(zephyr::time::Duration::millis(RESET_MS));
             crate::sys::reboot();
         }

@@ -61,7 +61,7 @@ fn unmounted(erase: fn() -> Result<(), BasicError>) -> Result<(), BasicError> {
         // Not mounted (its mount failed at boot): nothing to undo.
         rc if rc == -(raw::EINVAL as i32) => return erase(),
         rc => {
-            log::error!("erase: cannot unmount the storage file system ({rc})");
+            crate::log_error!("erase: cannot unmount the storage file system (%ld)", rc);
             return Err(BasicError::Unknown);
         }
     }
@@ -69,7 +69,10 @@ fn unmounted(erase: fn() -> Result<(), BasicError>) -> Result<(), BasicError> {
     // SAFETY: `mount` is the fstab's static mount entry, now unmounted.
     let rc = unsafe { raw::fs_mount(mount) };
     if rc < 0 {
-        log::error!("erase: cannot mount the storage file system again ({rc})");
+        crate::log_error!(
+            "erase: cannot mount the storage file system again (%ld)",
+            rc
+        );
         result?;
         return Err(BasicError::Unknown);
     }
@@ -84,7 +87,7 @@ fn unmounted(erase: fn() -> Result<(), BasicError>) -> Result<(), BasicError> {
 impl BasicPlatform for ZephyrStorage {
     fn erase_storage(&mut self) -> Result<(), BasicError> {
         unmounted(erase)?;
-        log::info!("rust-smp: storage partition erased");
+        crate::log_info!("storage partition erased");
         Ok(())
     }
 }

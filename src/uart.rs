@@ -126,17 +126,14 @@ mod irq {
             uart_irq_callback_user_data_set(dev, Some(isr as Isr), core::ptr::null_mut())
         };
         if rc != 0 {
-            log::error!(
-                "uart: no interrupt API on the zephyr,uart-mcumgr UART ({rc}); \
-                 use CONFIG_RUST_SMP_TRANSPORT_UART_POLL"
-            );
+            crate::log_error!("uart: no interrupt API on the zephyr,uart-mcumgr UART (%ld); use CONFIG_RUST_SMP_TRANSPORT_UART_POLL", rc);
             return None;
         }
         // Initialize the semaphore here rather than on first use in the ISR.
         let _ = crate::smp::WAKE.count_get();
         // SAFETY: a ready UART with its callback installed.
         unsafe { uart_irq_rx_enable(dev) };
-        log::info!("uart: interrupt-driven receive, {RING_SIZE}-byte ring");
+        crate::log_info!("uart: interrupt-driven receive, %ld-byte ring", RING_SIZE);
         Some(())
     }
 
@@ -186,7 +183,7 @@ mod irq {
         if byte.is_none() {
             let dropped = DROPPED.swap(0, Ordering::Relaxed);
             if dropped > 0 {
-                log::warn!("uart: receive ring full, {dropped} bytes dropped");
+                crate::log_warn!("uart: receive ring full, %ld bytes dropped", dropped);
             }
         }
         byte

@@ -99,7 +99,7 @@ impl Udp {
             )
         };
         if n < 0 {
-            log::warn!("udp: reply failed (errno {})", crate::sys::errno());
+            crate::log_warn!("udp: reply failed (errno %ld)", crate::sys::errno());
         }
     }
 }
@@ -140,7 +140,7 @@ fn bound<A>(family: u32, addr: &A) -> Result<c_int, i32> {
             )
         };
         if rc < 0 {
-            log::warn!("udp: IPV6_V6ONLY refused (errno {})", crate::sys::errno());
+            crate::log_warn!("udp: IPV6_V6ONLY refused (errno %ld)", crate::sys::errno());
         }
     }
     // SAFETY: `addr` is a valid socket address of its family and the length
@@ -182,7 +182,7 @@ fn recv(fd: c_int, buf: &mut [u8]) -> Option<(usize, Peer)> {
     if n < 0 {
         let errno = crate::sys::errno();
         if errno != raw::EAGAIN as i32 {
-            log::warn!("udp: receive failed (errno {errno})");
+            crate::log_warn!("udp: receive failed (errno %ld)", errno);
         }
         return None;
     }

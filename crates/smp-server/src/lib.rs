@@ -16,6 +16,7 @@ pub mod header;
 pub mod mcuboot;
 pub mod netbuf;
 pub mod platform;
+pub mod text;
 
 #[cfg(test)]
 mod robustness;

@@ -3,6 +3,8 @@
 use core::cmp::Ordering;
 use core::fmt;
 
+use crate::text::Text;
+
 /// `struct image_version`: 8 bytes in the header at offset 20.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ImageVersion {
@@ -55,14 +57,29 @@ impl ImageVersion {
     }
 }
 
-/// `M.m.r`, or `M.m.r.b` when the build number is not 0.
+impl ImageVersion {
+    /// `M.m.r`, or `M.m.r.b` when the build number is not 0.
+    pub fn text(&self) -> Text<VERSION_STR_MAX> {
+        let mut t = Text::new();
+        // Cannot fail: VERSION_STR_MAX holds the longest version.
+        let _ = t.push_u32(self.major.into(), 0).and_then(|()| {
+            t.push_str(".")?;
+            t.push_u32(self.minor.into(), 0)?;
+            t.push_str(".")?;
+            t.push_u32(self.revision.into(), 0)?;
+            if self.build != 0 {
+                t.push_str(".")?;
+                t.push_u32(self.build, 0)?;
+            }
+            Ok(())
+        });
+        t
+    }
+}
+
 impl fmt::Display for ImageVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}.{}", self.major, self.minor, self.revision)?;
-        if self.build != 0 {
-            write!(f, ".{}", self.build)?;
-        }
-        Ok(())
+        f.write_str(&self.text())
     }
 }
 

@@ -1,7 +1,5 @@
 //! Image state read and write (command 0).
 
-use core::fmt::Write;
-
 use super::{
     active_slot, image_count, next_boot, next_boot_slot, opposite, platform, slot_image,
     version_based, ImageMgmtError, ImagePlatform,
@@ -11,7 +9,6 @@ use crate::dispatch::{Ctx, Request};
 use crate::error::{Error, MgmtErr};
 use crate::mcuboot::{
     pair_flags, set_next, BootMode, NextBootType, SetNextError, TrailerLayout, HASH_LEN,
-    VERSION_STR_MAX,
 };
 
 /// State read: `{"images": [...], "splitStatus": 0}`.
@@ -40,8 +37,7 @@ fn encode_state(p: &mut dyn ImagePlatform, rsp: &mut Response<'_>) -> Result<(),
             } else {
                 other_flags
             };
-            let mut version = heapless::String::<VERSION_STR_MAX>::new();
-            write!(version, "{}", info.header.version).map_err(|_| MgmtErr::NoMem)?;
+            let version = info.header.version.text();
             rsp.begin_map()?;
             if count > 1 {
                 rsp.str("image")?.u8(image)?;

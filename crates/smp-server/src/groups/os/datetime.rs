@@ -1,7 +1,7 @@
 //! The date-time string of os command 4: parsing, formatting, and conversion
 //! to and from Unix time for platforms that keep a clock as a count.
 
-use core::fmt::Write;
+use crate::text::Text;
 
 /// A calendar date and time, no time zone (as Zephyr's RTC API has it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,16 +66,20 @@ impl DateTime {
     }
 
     /// `YYYY-MM-DDTHH:MM:SS`, with `.mmm` when the clock has milliseconds.
-    pub fn format(&self) -> heapless::String<32> {
-        let mut s = heapless::String::new();
+    pub fn format(&self) -> Text<32> {
+        let mut s = Text::new();
+        let fields = [
+            ("", u32::from(self.year), 4),
+            ("-", self.month.into(), 2),
+            ("-", self.day.into(), 2),
+            ("T", self.hour.into(), 2),
+            (":", self.minute.into(), 2),
+            (":", self.second.into(), 2),
+        ];
+        let millis = self.millis.map(|ms| (".", u32::from(ms), 3));
         // Cannot fail: the longest output (year 11899 and millis) is 25 bytes.
-        let _ = write!(
-            s,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-            self.year, self.month, self.day, self.hour, self.minute, self.second
-        );
-        if let Some(ms) = self.millis {
-            let _ = write!(s, ".{ms:03}");
+        for (sep, n, width) in fields.into_iter().chain(millis) {
+            let _ = s.push_str(sep).and_then(|()| s.push_u32(n, width));
         }
         s
     }

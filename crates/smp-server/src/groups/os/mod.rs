@@ -2,8 +2,6 @@
 
 mod datetime;
 
-use core::fmt::Write;
-
 use minicbor::Decoder;
 
 pub use datetime::DateTime;
@@ -12,6 +10,7 @@ use crate::cbor::{bool_or_int, decode_map, once, Field, Response};
 use crate::dispatch::{AfterResponse, Command, Ctx, Group, Request};
 use crate::error::{Error, MgmtErr};
 use crate::header::GroupId;
+use crate::text::Text;
 
 crate::group_errors! {
     /// OS group errors (`err.rc` with group 0).
@@ -242,7 +241,7 @@ fn info(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<
     })?;
     let info = ctx.platform.os().info();
     let wanted = parse_info_format(format.unwrap_or("s"), info.build_date_time.is_some())?;
-    let mut out: heapless::String<INFO_MAX_RESPONSE_SIZE> = heapless::String::new();
+    let mut out: Text<INFO_MAX_RESPONSE_SIZE> = Text::new();
     for (i, letter) in INFO_LETTERS.iter().enumerate() {
         if wanted & (1 << i) == 0 {
             continue;
@@ -259,7 +258,9 @@ fn info(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<
             _ => info.operating_system,
         };
         let sep = if out.is_empty() { "" } else { " " };
-        write!(out, "{sep}{text}").map_err(|_| MgmtErr::MsgSize)?;
+        out.push_str(sep)
+            .and_then(|()| out.push_str(text))
+            .map_err(|_| MgmtErr::MsgSize)?;
     }
     rsp.str("output")?.str(&out)?;
     Ok(())
