@@ -46,7 +46,7 @@ impl<'a> NetBuf<'a> {
 
     /// The filled part.
     pub fn bytes(&self) -> &[u8] {
-        &self.data[..self.len]
+        self.data.get(..self.len).unwrap_or_default()
     }
 
     /// Appends `bytes`, or leaves the buffer unchanged when they do not fit.

@@ -20,9 +20,6 @@
 //! and `06 09` always starts a new packet, wherever it appears, so the decoder
 //! resynchronises after any garbage.
 
-use base64::alphabet;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
-use base64::Engine;
 use crc::{Crc, CRC_16_XMODEM};
 
 use crate::netbuf::NetBuf;
@@ -49,12 +46,69 @@ const CRC_LEN: usize = 2;
 
 static CRC16: Crc<u16> = Crc::<u16>::new(&CRC_16_XMODEM);
 
-/// Standard alphabet with padding. Unused low bits of a final quad are
-/// ignored when decoding, as Zephyr's decoder does.
-const BASE64: GeneralPurpose = GeneralPurpose::new(
-    &alphabet::STANDARD,
-    GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
-);
+/// Base64 with the standard alphabet and `=` padding, a quad at a time: all
+/// the framing needs. (The `base64` crate did the same in about 2 KB more of
+/// Cortex-M flash, most of it bounds checks and their panic paths.)
+mod b64 {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    fn sextet(c: u8) -> Option<u32> {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        };
+        Some(u32::from(v))
+    }
+
+    /// The bytes of one quad and how many of them there are (1 or 2 with
+    /// padding, else 3); `None` if it is not base64. Unused low bits of a
+    /// padded quad are ignored, as Zephyr's decoder does.
+    pub fn decode_quad(quad: [u8; 4]) -> Option<([u8; 3], usize)> {
+        let [a, b, c, d] = quad;
+        let n = match (c, d) {
+            (b'=', b'=') => 1,
+            (_, b'=') => 2,
+            _ => 3,
+        };
+        let c = if n >= 2 { sextet(c)? } else { 0 };
+        let d = if n == 3 { sextet(d)? } else { 0 };
+        let v = sextet(a)? << 18 | sextet(b)? << 12 | c << 6 | d;
+        let [_, b0, b1, b2] = v.to_be_bytes();
+        Some(([b0, b1, b2], n))
+    }
+
+    /// Encodes `raw` into `out` with padding; the number of characters
+    /// written. Stops early if `out` is too short for a whole quad.
+    pub fn encode(raw: &[u8], out: &mut [u8]) -> usize {
+        let mut written = 0;
+        for (chunk, quad) in raw.chunks(3).zip(out.chunks_exact_mut(4)) {
+            let [b0, b1, b2] = match *chunk {
+                [b0] => [b0, 0, 0],
+                [b0, b1] => [b0, b1, 0],
+                [b0, b1, b2, ..] => [b0, b1, b2],
+                [] => break,
+            };
+            let v = u32::from_be_bytes([0, b0, b1, b2]);
+            let char_at = |shift: u32| {
+                let index = (v >> shift & 0x3F) as usize;
+                ALPHABET.get(index).copied().unwrap_or(b'=')
+            };
+            let chars = [
+                char_at(18),
+                char_at(12),
+                if chunk.len() > 1 { char_at(6) } else { b'=' },
+                if chunk.len() > 2 { char_at(0) } else { b'=' },
+            ];
+            quad.copy_from_slice(&chars);
+            written += 4;
+        }
+        written
+    }
+}
 
 fn crc_update(crc: u16, bytes: &[u8]) -> u16 {
     let mut digest = CRC16.digest_with_initial(crc);
@@ -172,9 +226,11 @@ impl SerialDecoder {
                     self.line = Line::Six;
                 }
                 _ => {
-                    self.quad[usize::from(self.quad_len)] = byte;
+                    if let Some(slot) = self.quad.get_mut(usize::from(self.quad_len)) {
+                        *slot = byte;
+                    }
                     self.quad_len += 1;
-                    if self.quad_len == 4 {
+                    if usize::from(self.quad_len) >= self.quad.len() {
                         self.quad_len = 0;
                         self.decode_quad(buf);
                     }
@@ -215,15 +271,14 @@ impl SerialDecoder {
     }
 
     fn decode_quad(&mut self, buf: &mut NetBuf<'_>) {
-        let mut raw = [0u8; 3];
-        let Ok(n) = BASE64.decode_slice(self.quad, &mut raw) else {
+        let Some((raw, n)) = b64::decode_quad(self.quad) else {
             return self.drop_packet(buf);
         };
         if n < raw.len() {
             // Padding: nothing more may follow on this line.
             self.line = Line::Tail;
         }
-        for &b in &raw[..n] {
+        for &b in raw.iter().take(n) {
             if !self.take(b, buf) {
                 return self.drop_packet(buf);
             }
@@ -311,13 +366,17 @@ pub fn encode(packet: &[u8], emit: &mut dyn FnMut(&[u8])) {
         } else {
             CONTINUATION_MARKER
         };
-        line[..2].copy_from_slice(&marker);
-        // Cannot fail: 124 characters always fit in MAX_FRAME - 3.
-        let chars = BASE64
-            .encode_slice(&raw[..n], &mut line[2..MAX_FRAME - 1])
-            .unwrap_or(0);
-        line[2 + chars] = b'\n';
-        emit(&line[..3 + chars]);
+        let [m0, m1] = marker;
+        let [first, second, text @ .., last] = &mut line;
+        (*first, *second) = (m0, m1);
+        // 124 characters always fit in MAX_FRAME - 3.
+        let chars = b64::encode(raw.get(..n).unwrap_or_default(), text);
+        if let Some(newline) = text.get_mut(chars) {
+            *newline = b'\n';
+        } else {
+            *last = b'\n';
+        }
+        emit(line.get(..3 + chars).unwrap_or_default());
         offset += n;
     }
 }
@@ -331,7 +390,13 @@ fn copy_stream(parts: &[&[u8]], mut offset: usize, out: &mut [u8]) {
             continue;
         }
         let n = (part.len() - offset).min(out.len() - filled);
-        out[filled..filled + n].copy_from_slice(&part[offset..offset + n]);
+        let (Some(to), Some(from)) = (
+            out.get_mut(filled..filled + n),
+            part.get(offset..offset + n),
+        ) else {
+            break;
+        };
+        to.copy_from_slice(from);
         filled += n;
         offset = 0;
         if filled == out.len() {
@@ -409,7 +474,12 @@ mod tests {
         stream.extend_from_slice(packet);
         stream.extend_from_slice(&CRC16.checksum(packet).to_be_bytes());
         let mut text = vec![0u8; stream.len().div_ceil(3) * 4];
-        let n = BASE64.encode_slice(&stream, &mut text).unwrap();
+        let n = ::base64::Engine::encode_slice(
+            &::base64::engine::general_purpose::STANDARD,
+            &stream,
+            &mut text,
+        )
+        .unwrap();
         assert_eq!(n, text.len());
         let mut out = Vec::new();
         for (i, chunk) in text.chunks(width).enumerate() {
@@ -547,11 +617,41 @@ mod tests {
                 &CONTINUATION_MARKER
             });
             let mut text = [0u8; 16];
-            let n = BASE64.encode_slice(piece, &mut text).unwrap();
+            let n = ::base64::Engine::encode_slice(
+                &::base64::engine::general_purpose::STANDARD,
+                piece,
+                &mut text,
+            )
+            .unwrap();
             framed.extend_from_slice(&text[..n]);
             framed.push(b'\n');
         }
         assert_eq!(decode(&framed), vec![TASKSTAT.to_vec()]);
+    }
+
+    #[test]
+    fn base64_matches_the_base64_crate_for_every_chunk_length() {
+        use ::base64::Engine as _;
+        let std = &::base64::engine::general_purpose::STANDARD;
+        for len in 0..=9 {
+            let raw: Vec<u8> = (0..len).map(|i| (i * 97 + 13) as u8).collect();
+            let mut ours = [0u8; 12];
+            let n = b64::encode(&raw, &mut ours);
+            assert_eq!(&ours[..n], std.encode(&raw).as_bytes(), "{len} bytes");
+        }
+        for quad in [*b"AAAA", *b"////", *b"+/9z", *b"TQ==", *b"TWE=", *b"TWFu"] {
+            let (bytes, n) = b64::decode_quad(quad).unwrap();
+            assert_eq!(bytes[..n], std.decode(quad).unwrap()[..], "{quad:?}");
+        }
+    }
+
+    #[test]
+    fn base64_quads_with_misplaced_padding_or_foreign_characters_are_refused() {
+        for quad in [
+            *b"=AAA", *b"A=AA", *b"AA=A", *b"A===", *b"====", *b"AA-A", *b"A\nAA",
+        ] {
+            assert_eq!(b64::decode_quad(quad), None, "{quad:?}");
+        }
     }
 
     #[test]

@@ -207,7 +207,7 @@ impl<'g> Server<'g> {
                 Some(n) => {
                     link.tx_pkts += 1;
                     link.tx_bytes += n as u64;
-                    emit(&tx[..n]);
+                    emit(tx.get(..n).unwrap_or_default());
                 }
                 None => link.no_rsps += 1,
             }

@@ -34,11 +34,20 @@ pub fn magic(max_align: u32) -> [u8; 16] {
     m
 }
 
+/// `v` rounded down to a multiple of `a` (`v` itself for `a` = 0, which no
+/// flash has).
 const fn align_down(v: u32, a: u32) -> u32 {
-    v - v % a
+    match v.checked_rem(a) {
+        Some(r) => v - r,
+        None => v,
+    }
 }
 
+/// `v` rounded up to a multiple of `a` (`v` itself for `a` = 0).
 const fn align_up(v: u32, a: u32) -> u32 {
+    if a == 0 {
+        return v;
+    }
     v.div_ceil(a) * a
 }
 

@@ -273,17 +273,22 @@ fn target_slot(p: &mut dyn ImagePlatform, image: u32) -> Result<(u8, u8), ImageM
     Ok((image, slot))
 }
 
+/// `v` rounded down to a multiple of `a` (`v` itself for `a` = 0).
 const fn align_down(v: u32, a: u32) -> u32 {
-    v - v % a
+    match v.checked_rem(a) {
+        Some(r) => v - r,
+        None => v,
+    }
 }
 
 /// Writes `data` (accepted at `up.off`): completes the pending tail first,
 /// then the aligned middle straight from `data`, and keeps the rest.
 fn write(up: &mut Upload, area: &mut dyn FlashArea, data: &[u8]) -> Result<(), ImageMgmtError> {
-    let ws = area.write_size() as usize;
+    // Checked to be 1..=TAIL_MAX when the upload started.
+    let ws = (area.write_size() as usize).max(1);
     let mut rest = data;
     if !up.tail.is_empty() {
-        let take = (ws - up.tail.len()).min(rest.len());
+        let take = ws.saturating_sub(up.tail.len()).min(rest.len());
         // Cannot overflow: the tail stays below one write unit <= TAIL_MAX.
         let _ = up.tail.extend_from_slice(&rest[..take]);
         rest = &rest[take..];
@@ -311,9 +316,13 @@ fn flush_tail(up: &mut Upload, area: &mut dyn FlashArea) -> Result<(), ImageMgmt
     }
     let ws = area.write_size() as usize;
     let mut unit = [area.erased_value(); TAIL_MAX];
-    unit[..up.tail.len()].copy_from_slice(&up.tail);
+    let Some(head) = unit.get_mut(..up.tail.len()) else {
+        return Err(ImageMgmtError::FlashWriteFailed);
+    };
+    head.copy_from_slice(&up.tail);
     let at = up.off - up.tail.len() as u32;
-    program(&mut up.erased_to, area, at, &unit[..ws])?;
+    let unit = unit.get(..ws).ok_or(ImageMgmtError::FlashWriteFailed)?;
+    program(&mut up.erased_to, area, at, unit)?;
     up.tail.clear();
     Ok(())
 }

@@ -121,10 +121,11 @@ fn leading_number(s: &[u8]) -> Option<(u32, &[u8])> {
     if digits == 0 || digits > 9 {
         return None;
     }
-    let value = s[..digits]
+    let (number, rest) = s.split_at_checked(digits)?;
+    let value = number
         .iter()
         .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
-    Some((value, &s[digits..]))
+    Some((value, rest))
 }
 
 fn is_leap(year: u16) -> bool {
