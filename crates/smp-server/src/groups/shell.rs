@@ -149,7 +149,8 @@ fn decode_argv<'a>(payload: &'a [u8], d: &mut Decoder<'a>) -> Result<Argv<'a>, E
         match declared {
             Some(n) if len as u64 == n => break,
             None if d.datatype().map_err(|_| MgmtErr::Inval)? == Type::Break => {
-                d.skip().map_err(|_| MgmtErr::Inval)?;
+                // Past the break.
+                d.set_position(d.position() + 1);
                 break;
             }
             _ => {}
