@@ -35,6 +35,16 @@ pub fn decode_map<'b>(
     payload: &'b [u8],
     mut on_field: impl FnMut(&'b str, &mut Decoder<'b>) -> Result<Field, Error>,
 ) -> Result<(), Error> {
+    walk_map(payload, &mut on_field)
+}
+
+/// [`decode_map`]'s loop, compiled once: every handler decodes its request
+/// through it, and a generic loop would be copied into each of them.
+#[inline(never)]
+fn walk_map<'b>(
+    payload: &'b [u8],
+    on_field: &mut dyn FnMut(&'b str, &mut Decoder<'b>) -> Result<Field, Error>,
+) -> Result<(), Error> {
     if payload.is_empty() {
         return Ok(());
     }
@@ -159,6 +169,14 @@ pub fn once<T, E>(slot: &mut Option<T>, value: Result<T, E>) -> Result<Field, Er
     }
     *slot = Some(value.map_err(|_| MgmtErr::Inval)?);
     Ok(Field::Taken)
+}
+
+/// Decodes an unsigned integer into `T`; one that does not fit is an error.
+/// (One decoder, minicbor's `u64`, serves every width: its `u8`/`u16`/`u32`
+/// are each a copy of the same code.)
+pub fn uint<T: TryFrom<u64>>(d: &mut Decoder<'_>) -> Result<T, MgmtErr> {
+    let n = d.u64().map_err(|_| MgmtErr::Inval)?;
+    T::try_from(n).map_err(|_| MgmtErr::Inval)
 }
 
 /// Decodes a boolean that some clients send as the integer 0 or 1.

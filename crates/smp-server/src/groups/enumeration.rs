@@ -47,7 +47,7 @@ fn list(ctx: &mut Ctx<'_>, _: &Request<'_>, rsp: &mut Response<'_>) -> Result<()
 fn single(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<(), Error> {
     let mut index = None;
     decode_map(req.payload, |key, dec| match key {
-        "index" => once(&mut index, dec.u16()),
+        "index" => once(&mut index, crate::cbor::uint::<u16>(dec)),
         _ => Ok(Field::Unknown),
     })?;
     let index = usize::from(index.unwrap_or(0));

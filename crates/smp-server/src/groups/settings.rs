@@ -129,7 +129,7 @@ fn read(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<
     let (mut name, mut max_size) = (None, None);
     decode_map(req.payload, |key, dec| match key {
         "name" => once(&mut name, dec.str()),
-        "max_size" => once(&mut max_size, dec.u32()),
+        "max_size" => once(&mut max_size, crate::cbor::uint::<u32>(dec)),
         _ => Ok(Field::Unknown),
     })?;
     let settings = platform(ctx)?;

@@ -21,7 +21,7 @@ pub(super) fn erase(
 ) -> Result<(), Error> {
     let mut slot = None;
     decode_map(req.payload, |key, dec| match key {
-        "slot" => once(&mut slot, dec.u32()),
+        "slot" => once(&mut slot, crate::cbor::uint::<u32>(dec)),
         _ => Ok(Field::Unknown),
     })?;
     let p = platform(ctx)?;

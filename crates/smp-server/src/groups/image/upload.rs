@@ -76,10 +76,10 @@ pub(super) fn upload(
     let (mut off, mut data, mut len, mut image, mut sha, mut upgrade) =
         (None, None, None, None, None, None);
     decode_map(req.payload, |key, dec| match key {
-        "off" => once(&mut off, dec.u32()),
+        "off" => once(&mut off, crate::cbor::uint::<u32>(dec)),
         "data" => once(&mut data, dec.bytes()),
-        "len" => once(&mut len, dec.u32()),
-        "image" => once(&mut image, dec.u32()),
+        "len" => once(&mut len, crate::cbor::uint::<u32>(dec)),
+        "image" => once(&mut image, crate::cbor::uint::<u32>(dec)),
         "sha" => once(&mut sha, dec.bytes()),
         "upgrade" => once(&mut upgrade, bool_or_int(dec)),
         _ => Ok(Field::Unknown),

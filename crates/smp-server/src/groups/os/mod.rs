@@ -214,7 +214,7 @@ fn reset(ctx: &mut Ctx<'_>, req: &Request<'_>, _: &mut Response<'_>) -> Result<(
     let (mut force, mut boot_mode) = (None, None);
     decode_map(req.payload, |key, dec: &mut Decoder<'_>| match key {
         "force" => once(&mut force, bool_or_int(dec)),
-        "boot_mode" => once(&mut boot_mode, dec.u8()),
+        "boot_mode" => once(&mut boot_mode, crate::cbor::uint::<u8>(dec)),
         _ => Ok(Field::Unknown),
     })?;
     ctx.platform
