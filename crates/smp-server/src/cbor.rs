@@ -5,7 +5,6 @@
 //! key order. Unknown keys are skipped; a known key repeated or of the wrong type
 //! is rc 3; a zero-length payload is treated as `{}`.
 
-use minicbor::data::Type;
 use minicbor::encode::write::{Cursor, EndOfSlice};
 use minicbor::{Decoder, Encoder};
 
@@ -56,7 +55,7 @@ fn walk_map<'b>(
             Some(0) => break,
             Some(ref mut n) => *n -= 1,
             None => {
-                if d.datatype().map_err(|_| MgmtErr::Inval)? == Type::Break {
+                if next_byte(&d)? == BREAK {
                     break;
                 }
             }
@@ -67,6 +66,16 @@ fn walk_map<'b>(
         }
     }
     Ok(())
+}
+
+/// The initial byte of the "break" that ends an indefinite-length item.
+pub const BREAK: u8 = 0xFF;
+
+/// The initial byte of the next item, without consuming it (rc 3 at the end
+/// of the input). Cheaper than minicbor's `datatype`, which classifies the
+/// item fully.
+pub fn next_byte(d: &Decoder<'_>) -> Result<u8, MgmtErr> {
+    d.input().get(d.position()).copied().ok_or(MgmtErr::Inval)
 }
 
 /// How deep [`skip`] follows nested arrays and maps; deeper is rc 3.
@@ -181,9 +190,10 @@ pub fn uint<T: TryFrom<u64>>(d: &mut Decoder<'_>) -> Result<T, MgmtErr> {
 
 /// Decodes a boolean that some clients send as the integer 0 or 1.
 pub fn bool_or_int(d: &mut Decoder<'_>) -> Result<bool, MgmtErr> {
-    match d.datatype().map_err(|_| MgmtErr::Inval)? {
-        Type::Bool => d.bool().map_err(|_| MgmtErr::Inval),
-        Type::U8 | Type::U16 | Type::U32 | Type::U64 => match d.u64() {
+    // false, true, or an unsigned integer (major type 0) that must be 0 or 1.
+    match next_byte(d)? {
+        0xF4 | 0xF5 => d.bool().map_err(|_| MgmtErr::Inval),
+        initial if initial >> 5 == 0 => match d.u64() {
             Ok(0) => Ok(false),
             Ok(1) => Ok(true),
             _ => Err(MgmtErr::Inval),

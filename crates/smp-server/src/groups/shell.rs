@@ -12,7 +12,6 @@
 
 use core::fmt;
 
-use minicbor::data::Type;
 use minicbor::Decoder;
 
 use crate::cbor::{decode_map, put_in_place, Field, Response, StrKind};
@@ -148,7 +147,7 @@ fn decode_argv<'a>(payload: &'a [u8], d: &mut Decoder<'a>) -> Result<Argv<'a>, E
     loop {
         match declared {
             Some(n) if len as u64 == n => break,
-            None if d.datatype().map_err(|_| MgmtErr::Inval)? == Type::Break => {
+            None if crate::cbor::next_byte(d)? == crate::cbor::BREAK => {
                 // Past the break.
                 d.set_position(d.position() + 1);
                 break;
