@@ -24,9 +24,9 @@ pub static WAKE: zephyr::sys::sync::Semaphore = zephyr::sys::sync::Semaphore::ne
 /// The groups served, in registration order (Kconfig RUST_SMP_GRP_*).
 static GROUPS: &[&Group] = &[
     #[cfg(CONFIG_RUST_SMP_GRP_OS)]
-    &smp_server::groups::os::GROUP,
+    &OS_GROUP,
     #[cfg(CONFIG_RUST_SMP_GRP_IMG)]
-    &smp_server::groups::image::GROUP,
+    &IMAGE_GROUP,
     #[cfg(CONFIG_RUST_SMP_GRP_STAT)]
     &smp_server::groups::stat::GROUP,
     #[cfg(CONFIG_RUST_SMP_GRP_ENUM)]
@@ -42,6 +42,33 @@ static GROUPS: &[&Group] = &[
     #[cfg(CONFIG_RUST_SMP_GRP_MEMFAULT)]
     &smp_server::groups::memfault::GROUP,
 ];
+
+/// The os group with the commands Kconfig asks for (RUST_SMP_GRP_OS_*); the
+/// others answer rc 8 and are not linked. Memory pool statistics are never
+/// offered: nothing reports Zephyr's heaps yet (rc 8 either way).
+#[cfg(CONFIG_RUST_SMP_GRP_OS)]
+static OS_GROUP: Group = smp_server::groups::os::group(&OS_COMMANDS);
+#[cfg(CONFIG_RUST_SMP_GRP_OS)]
+static OS_COMMANDS: [smp_server::dispatch::Command; 9] =
+    smp_server::groups::os::commands(smp_server::groups::os::OsCommands {
+        echo: cfg!(CONFIG_RUST_SMP_GRP_OS_ECHO),
+        taskstat: cfg!(CONFIG_RUST_SMP_GRP_OS_TASKSTAT),
+        mpstat: false,
+        datetime: cfg!(CONFIG_RUST_SMP_GRP_OS_DATETIME),
+        mcumgr_params: cfg!(CONFIG_RUST_SMP_GRP_OS_MCUMGR_PARAMS),
+        info: cfg!(CONFIG_RUST_SMP_GRP_OS_INFO),
+        bootloader_info: cfg!(CONFIG_RUST_SMP_GRP_OS_BOOTLOADER_INFO),
+    });
+
+/// The image group, with slot info if Kconfig asks for it
+/// (RUST_SMP_GRP_IMG_SLOT_INFO).
+#[cfg(CONFIG_RUST_SMP_GRP_IMG)]
+static IMAGE_GROUP: Group = smp_server::groups::image::group(&IMAGE_COMMANDS);
+#[cfg(CONFIG_RUST_SMP_GRP_IMG)]
+static IMAGE_COMMANDS: [smp_server::dispatch::Command; 7] =
+    smp_server::groups::image::commands(smp_server::groups::image::ImageCommands {
+        slot_info: cfg!(CONFIG_RUST_SMP_GRP_IMG_SLOT_INFO),
+    });
 
 /// The SMP thread's buffers: a request (one byte more than the largest
 /// accepted, to tell a truncated datagram) and its response.

@@ -97,19 +97,49 @@ pub trait ImagePlatform {
     }
 }
 
-pub static GROUP: Group = Group {
-    id: GroupId::IMAGE,
-    name: "img mgmt",
-    commands: &[
+/// The group with every command.
+pub static GROUP: Group = group(&COMMANDS_ALL);
+
+static COMMANDS_ALL: [Command; 7] = commands(ImageCommands::ALL);
+
+/// Which optional commands a server offers; without them they answer rc 8
+/// and their code is left out of the image. As Zephyr's
+/// `MCUMGR_GRP_IMG_SLOT_INFO` (state, upload and erase are always there).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImageCommands {
+    pub slot_info: bool,
+}
+
+impl ImageCommands {
+    pub const ALL: ImageCommands = ImageCommands { slot_info: true };
+}
+
+/// The command table (by id) with the commands of `which` (see
+/// [`crate::groups::os::commands`] for how a server builds its group).
+pub const fn commands(which: ImageCommands) -> [Command; 7] {
+    [
         Command::read_write(state::read, state::write),
         Command::write(upload::upload),
         Command::NONE, // file
         Command::NONE, // corelist
         Command::NONE, // coreload
         Command::write(erase::erase),
-        Command::read(erase::slot_info),
-    ],
-};
+        if which.slot_info {
+            Command::read(erase::slot_info)
+        } else {
+            Command::NONE
+        },
+    ]
+}
+
+/// The group over a command table made by [`commands`].
+pub const fn group(commands: &'static [Command; 7]) -> Group {
+    Group {
+        id: GroupId::IMAGE,
+        name: "img mgmt",
+        commands,
+    }
+}
 
 /// The platform's image slots, or rc 8 where it has none.
 fn platform<'a>(ctx: &'a mut Ctx<'_>) -> Result<&'a mut dyn ImagePlatform, Error> {

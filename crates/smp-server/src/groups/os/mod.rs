@@ -132,21 +132,79 @@ pub struct BootloaderInfo {
 /// The longest os info output (Zephyr's MCUMGR_GRP_OS_INFO_MAX_RESPONSE_SIZE).
 pub const INFO_MAX_RESPONSE_SIZE: usize = 256;
 
-pub static GROUP: Group = Group {
-    id: GroupId::OS,
-    name: "os mgmt",
-    commands: &[
-        Command::read_write(echo, echo),
+/// The group with every command.
+pub static GROUP: Group = group(&COMMANDS_ALL);
+
+static COMMANDS_ALL: [Command; 9] = commands(OsCommands::ALL);
+
+/// Which of the group's commands a server offers; the others answer rc 8,
+/// and their code is left out of the image. As Zephyr's
+/// `MCUMGR_GRP_OS_ECHO`, `_TASKSTAT`, `_DATETIME`, `_MCUMGR_PARAMS`, `_INFO`
+/// and `_BOOTLOADER_INFO` (reset is always there).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OsCommands {
+    pub echo: bool,
+    pub taskstat: bool,
+    pub mpstat: bool,
+    pub datetime: bool,
+    pub mcumgr_params: bool,
+    pub info: bool,
+    pub bootloader_info: bool,
+}
+
+impl OsCommands {
+    pub const ALL: OsCommands = OsCommands {
+        echo: true,
+        taskstat: true,
+        mpstat: true,
+        datetime: true,
+        mcumgr_params: true,
+        info: true,
+        bootloader_info: true,
+    };
+}
+
+/// The command table (by id) with the commands of `which`:
+///
+/// ```
+/// use smp_server::dispatch::{Command, Group};
+/// use smp_server::groups::os::{self, OsCommands};
+///
+/// static COMMANDS: [Command; 9] = os::commands(OsCommands { datetime: false, ..OsCommands::ALL });
+/// static OS: Group = os::group(&COMMANDS);
+/// ```
+pub const fn commands(which: OsCommands) -> [Command; 9] {
+    const fn pick(on: bool, command: Command) -> Command {
+        if on {
+            command
+        } else {
+            Command::NONE
+        }
+    }
+    [
+        pick(which.echo, Command::read_write(echo, echo)),
         Command::NONE, // console echo control
-        Command::read(taskstat),
-        Command::read(mpstat),
-        Command::read_write(datetime_get, datetime_set),
+        pick(which.taskstat, Command::read(taskstat)),
+        pick(which.mpstat, Command::read(mpstat)),
+        pick(
+            which.datetime,
+            Command::read_write(datetime_get, datetime_set),
+        ),
         Command::write(reset),
-        Command::read(mcumgr_params),
-        Command::read(info),
-        Command::read(bootloader_info),
-    ],
-};
+        pick(which.mcumgr_params, Command::read(mcumgr_params)),
+        pick(which.info, Command::read(info)),
+        pick(which.bootloader_info, Command::read(bootloader_info)),
+    ]
+}
+
+/// The group over a command table made by [`commands`].
+pub const fn group(commands: &'static [Command; 9]) -> Group {
+    Group {
+        id: GroupId::OS,
+        name: "os mgmt",
+        commands,
+    }
+}
 
 fn echo(_: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<(), Error> {
     let mut d = None;

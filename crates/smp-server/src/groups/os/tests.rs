@@ -465,3 +465,42 @@ fn v1_write_of_echo_is_answered_v1() {
     );
     assert_eq!(rsp[0], 0x03);
 }
+
+#[test]
+fn commands_left_out_of_the_table_answer_rc_8_and_the_rest_still_work() {
+    use crate::dispatch::{Params, Server, Transport};
+    static COMMANDS: [Command; 9] = commands(OsCommands {
+        datetime: false,
+        info: false,
+        ..OsCommands::ALL
+    });
+    static OS: Group = group(&COMMANDS);
+    static GROUPS: &[&Group] = &[&OS];
+    let mut server = Server::new(
+        GROUPS,
+        Params {
+            buf_size: 384,
+            buf_count: 4,
+        },
+    );
+    let mut ask = |id: u8, body: &str| {
+        let mut tx = [0u8; 384];
+        let mut out = Vec::new();
+        let request = packet(V2_READ, 0, 1, id, &bytes(body));
+        server.process(
+            &mut FakePlatform::default(),
+            Transport::Udp,
+            &request,
+            &mut tx,
+            &mut |rsp| out = rsp[8..].to_vec(),
+        );
+        out
+    };
+    // datetime get (4) and os info (7): rc 8, as ids nobody implements.
+    assert_eq!(ask(4, "a0"), bytes("bf 62 72 63 08 ff"));
+    assert_eq!(ask(7, "a0"), bytes("bf 62 72 63 08 ff"));
+    assert_eq!(
+        ask(0, r#"a1 61 "d" 62 "hi""#),
+        bytes(r#"bf 61 "r" 62 "hi" ff"#)
+    );
+}
