@@ -70,6 +70,11 @@ impl Partition {
     }
 }
 
+/// Whether `v` is a multiple of `unit` (never for a zero unit).
+fn aligned(v: u32, unit: u32) -> bool {
+    v.checked_rem(unit) == Some(0)
+}
+
 /// Zephyr's flash calls answer 0 or a negative errno.
 fn result(rc: i32) -> Result<(), FlashError> {
     match rc {
@@ -112,7 +117,7 @@ impl FlashArea for Partition {
 
     fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), FlashError> {
         self.check(offset, bytes.len())?;
-        if offset % self.write_size != 0 || bytes.len() as u32 % self.write_size != 0 {
+        if !aligned(offset, self.write_size) || !aligned(bytes.len() as u32, self.write_size) {
             return Err(FlashError::NotAligned);
         }
         // SAFETY: an opened area; `bytes` is valid for reads of its length,
@@ -132,7 +137,7 @@ impl FlashArea for Partition {
             return Err(FlashError::OutOfBounds);
         }
         self.check(from, (to - from) as usize)?;
-        if from % self.erase_size != 0 || to % self.erase_size != 0 {
+        if !aligned(from, self.erase_size) || !aligned(to, self.erase_size) {
             return Err(FlashError::NotAligned);
         }
         // SAFETY: an opened area; the range lies inside it.

@@ -43,10 +43,7 @@ impl<const N: usize> Text<N> {
 
     pub fn push_str(&mut self, s: &str) -> Result<(), Full> {
         let end = self.len.checked_add(s.len()).ok_or(Full)?;
-        self.buf
-            .get_mut(self.len..end)
-            .ok_or(Full)?
-            .copy_from_slice(s.as_bytes());
+        crate::bytes::copy(self.buf.get_mut(self.len..end).ok_or(Full)?, s.as_bytes());
         self.len = end;
         Ok(())
     }

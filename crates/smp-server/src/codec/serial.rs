@@ -103,7 +103,7 @@ mod b64 {
                 if chunk.len() > 1 { char_at(6) } else { b'=' },
                 if chunk.len() > 2 { char_at(0) } else { b'=' },
             ];
-            quad.copy_from_slice(&chars);
+            crate::bytes::copy(quad, &chars);
             written += 4;
         }
         written
@@ -360,7 +360,7 @@ pub fn encode(packet: &[u8], emit: &mut dyn FnMut(&[u8])) {
     let mut offset = 0;
     while offset < total {
         let n = RAW_PER_LINE.min(total - offset);
-        copy_stream(&parts, offset, &mut raw[..n]);
+        copy_stream(&parts, offset, raw.get_mut(..n).unwrap_or_default());
         let marker = if offset == 0 {
             FIRST_MARKER
         } else {
@@ -396,7 +396,7 @@ fn copy_stream(parts: &[&[u8]], mut offset: usize, out: &mut [u8]) {
         ) else {
             break;
         };
-        to.copy_from_slice(from);
+        crate::bytes::copy(to, from);
         filled += n;
         offset = 0;
         if filled == out.len() {

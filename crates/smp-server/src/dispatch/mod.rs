@@ -171,7 +171,7 @@ impl<'g> Server<'g> {
     ) -> Option<AfterResponse> {
         let mut after_response = None;
         let cap = tx.len().min(usize::from(u16::MAX) + HEADER_LEN);
-        let tx = &mut tx[..cap];
+        let tx = tx.get_mut(..cap)?;
         if tx.len() < HEADER_LEN {
             return None;
         }
@@ -179,7 +179,7 @@ impl<'g> Server<'g> {
         let mut rest = input;
         while let Some(header) = Header::parse(rest) {
             self.state.stats.link_mut(transport).rx_pkts += 1;
-            let body = &rest[HEADER_LEN..];
+            let body = rest.get(HEADER_LEN..).unwrap_or_default();
             let payload = body.get(..usize::from(header.len));
             let result = match payload {
                 None => Err(MgmtErr::Corrupt.into()),
@@ -196,7 +196,8 @@ impl<'g> Server<'g> {
                         params: self.params,
                         after_response: &mut after_response,
                     };
-                    dispatch(&mut ctx, &request, &mut tx[HEADER_LEN..])
+                    let out = tx.get_mut(HEADER_LEN..).unwrap_or_default();
+                    dispatch(&mut ctx, &request, out)
                 }
             };
             let link = self.state.stats.link_mut(transport);
@@ -212,7 +213,7 @@ impl<'g> Server<'g> {
                 None => link.no_rsps += 1,
             }
             match payload {
-                Some(payload) => rest = &body[payload.len()..],
+                Some(payload) => rest = body.get(payload.len()..).unwrap_or_default(),
                 None => break,
             }
         }
@@ -255,13 +256,13 @@ fn respond(request: &Header, result: Result<usize, Error>, tx: &mut [u8]) -> Opt
         Ok(n) => n,
         Err(err) => {
             let end = tx.len().min(HEADER_LEN + ERROR_PAYLOAD_MAX);
-            encode_error(request.version, err, &mut tx[HEADER_LEN..end])?
+            encode_error(request.version, err, tx.get_mut(HEADER_LEN..end)?)?
         }
     };
     let mut header = request.response();
     // Cannot truncate: `tx` was capped at 65535 payload bytes.
     header.len = payload_len as u16;
-    tx[..HEADER_LEN].copy_from_slice(&header.encode());
+    crate::bytes::copy(tx, &header.encode());
     Some(HEADER_LEN + payload_len)
 }
 

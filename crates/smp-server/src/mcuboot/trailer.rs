@@ -29,8 +29,10 @@ pub fn magic(max_align: u32) -> [u8; 16] {
     let mut m = [0u8; 16];
     // BOOT_MAX_ALIGN is at most 32 in every swap mode; larger values cannot be
     // represented by MCUboot's u16 field either way.
-    m[..2].copy_from_slice(&(max_align as u16).to_le_bytes());
-    m[2..].copy_from_slice(&MAGIC_TAIL);
+    let [lo, hi] = (max_align as u16).to_le_bytes();
+    m[0] = lo;
+    m[1] = hi;
+    crate::bytes::copy(m.get_mut(2..).unwrap_or_default(), &MAGIC_TAIL);
     m
 }
 
@@ -278,8 +280,10 @@ pub fn swap_type(primary: &Trailer, secondary: &Trailer) -> SwapType {
 pub fn write_magic(area: &mut dyn FlashArea, layout: &TrailerLayout) -> Result<(), FlashError> {
     let mut buf = [area.erased_value(); 32];
     let len = (layout.magic_align_size() as usize).min(buf.len());
-    buf[len - MAGIC_LEN as usize..len].copy_from_slice(&layout.magic());
-    area.write(layout.magic_write_off(), &buf[..len])
+    let buf = buf.get_mut(..len).ok_or(FlashError::OutOfBounds)?;
+    let magic_at = len.saturating_sub(MAGIC_LEN as usize);
+    crate::bytes::copy(buf.get_mut(magic_at..).unwrap_or_default(), &layout.magic());
+    area.write(layout.magic_write_off(), buf)
 }
 
 /// Writes one trailer byte at `off` as a `BOOT_MAX_ALIGN`-byte chunk padded

@@ -224,7 +224,13 @@ fn start(
     if chunk.data.len() as u64 > u64::from(len) {
         return Err(ImageMgmtError::InvalidImageDataOverrun);
     }
-    if sha.len() == HASH_LEN && slot_matches(area, len, &sha)? {
+    // The slot can only hold this file if it starts with this chunk: checked
+    // first, since hashing the slot costs a read of `len` bytes (most
+    // uploads go to an erased or different slot).
+    if sha.len() == HASH_LEN
+        && slot_starts_with(area, chunk.data)?
+        && slot_matches(area, len, &sha)?
+    {
         // The slot already holds exactly this file.
         return Ok(Some(Reply {
             off: len,
@@ -290,8 +296,9 @@ fn write(up: &mut Upload, area: &mut dyn FlashArea, data: &[u8]) -> Result<(), I
     if !up.tail.is_empty() {
         let take = ws.saturating_sub(up.tail.len()).min(rest.len());
         // Cannot overflow: the tail stays below one write unit <= TAIL_MAX.
-        let _ = up.tail.extend_from_slice(&rest[..take]);
-        rest = &rest[take..];
+        let (head, tail) = crate::bytes::split(rest, take);
+        let _ = up.tail.extend_from_slice(head);
+        rest = tail;
         up.off += take as u32;
         if up.tail.len() == ws {
             let at = up.off - ws as u32;
@@ -299,13 +306,13 @@ fn write(up: &mut Upload, area: &mut dyn FlashArea, data: &[u8]) -> Result<(), I
             up.tail.clear();
         }
     }
-    let aligned = rest.len() / ws * ws;
-    if aligned > 0 {
-        program(&mut up.erased_to, area, up.off, &rest[..aligned])?;
-        up.off += aligned as u32;
+    let (aligned, rest) = crate::bytes::split(rest, rest.len() / ws * ws);
+    if !aligned.is_empty() {
+        program(&mut up.erased_to, area, up.off, aligned)?;
+        up.off += aligned.len() as u32;
     }
-    let _ = up.tail.extend_from_slice(&rest[aligned..]);
-    up.off += (rest.len() - aligned) as u32;
+    let _ = up.tail.extend_from_slice(rest);
+    up.off += rest.len() as u32;
     Ok(())
 }
 
@@ -319,7 +326,7 @@ fn flush_tail(up: &mut Upload, area: &mut dyn FlashArea) -> Result<(), ImageMgmt
     let Some(head) = unit.get_mut(..up.tail.len()) else {
         return Err(ImageMgmtError::FlashWriteFailed);
     };
-    head.copy_from_slice(&up.tail);
+    crate::bytes::copy(head, &up.tail);
     let at = up.off - up.tail.len() as u32;
     let unit = unit.get(..ws).ok_or(ImageMgmtError::FlashWriteFailed)?;
     program(&mut up.erased_to, area, at, unit)?;
@@ -380,6 +387,20 @@ pub(super) fn is_erased(
             return Ok(false);
         }
         off += n;
+    }
+    Ok(true)
+}
+
+/// Whether the slot begins with `data`.
+fn slot_starts_with(area: &mut dyn FlashArea, data: &[u8]) -> Result<bool, ImageMgmtError> {
+    let mut buf = [0u8; 64];
+    for (i, expected) in data.chunks(buf.len()).enumerate() {
+        let read = buf.get_mut(..expected.len()).unwrap_or_default();
+        area.read((i * 64) as u32, read)
+            .map_err(|_| ImageMgmtError::FlashReadFailed)?;
+        if read != expected {
+            return Ok(false);
+        }
     }
     Ok(true)
 }
