@@ -2,7 +2,9 @@
 
 use core::ffi::{c_void, CStr};
 
-use smp_server::groups::os::{BootloaderInfo, ClockError, DateTime, OsInfo, OsPlatform, TaskInfo};
+use smp_server::groups::os::{BootloaderInfo, OsInfo, OsPlatform, TaskInfo};
+#[cfg(CONFIG_RUST_SMP_GRP_OS_DATETIME)]
+use smp_server::groups::os::{ClockError, DateTime};
 use smp_server::{Error, MgmtErr, Platform};
 
 /// Texts of os info, fixed at build time (`rustapp/build.rs` reads them from
@@ -23,6 +25,7 @@ const NODE_NAME: &str = "unknown";
 pub struct ZephyrDevice {
     /// Unix time minus uptime, in milliseconds, once a client set the clock.
     /// Kept in RAM: a reset forgets it, as a device without an RTC does.
+    #[cfg(CONFIG_RUST_SMP_GRP_OS_DATETIME)]
     clock_offset_ms: Option<i64>,
     #[cfg(CONFIG_RUST_SMP_GRP_IMG)]
     slots: crate::image::Slots,
@@ -46,6 +49,7 @@ impl ZephyrDevice {
     /// which then owns the device.
     pub fn new() -> Self {
         ZephyrDevice {
+            #[cfg(CONFIG_RUST_SMP_GRP_OS_DATETIME)]
             clock_offset_ms: None,
             #[cfg(CONFIG_RUST_SMP_GRP_IMG)]
             slots: crate::image::Slots::open(),
@@ -134,12 +138,16 @@ impl OsPlatform for ZephyrDevice {
     // memory_pools: the default, rc 8. Zephyr reports its heaps there
     // (sys_heap runtime statistics); not wired yet.
 
+    // Only with the command: the trait object's vtable would keep them (and
+    // the calendar code) in the image otherwise.
+    #[cfg(CONFIG_RUST_SMP_GRP_OS_DATETIME)]
     fn datetime(&mut self) -> Result<DateTime, ClockError> {
         let offset = self.clock_offset_ms.ok_or(ClockError::NotSet)?;
         DateTime::from_unix_millis(zephyr::sys::uptime_get().saturating_add(offset))
             .ok_or(ClockError::Failed)
     }
 
+    #[cfg(CONFIG_RUST_SMP_GRP_OS_DATETIME)]
     fn set_datetime(&mut self, now: DateTime) -> Result<(), ClockError> {
         self.clock_offset_ms = Some(now.to_unix_millis() - zephyr::sys::uptime_get());
         Ok(())

@@ -44,10 +44,17 @@ pub trait OsPlatform {
         Err(MgmtErr::NotSup.into())
     }
 
-    /// The clock; [`ClockError::NotSet`] before anyone set it.
-    fn datetime(&mut self) -> Result<DateTime, ClockError>;
+    /// The clock; [`ClockError::NotSet`] before anyone set it. A platform
+    /// without one leaves the date-time command out of its table
+    /// ([`OsCommands::datetime`]) and these defaults unused.
+    fn datetime(&mut self) -> Result<DateTime, ClockError> {
+        Err(ClockError::Failed)
+    }
 
-    fn set_datetime(&mut self, now: DateTime) -> Result<(), ClockError>;
+    fn set_datetime(&mut self, now: DateTime) -> Result<(), ClockError> {
+        let _ = now;
+        Err(ClockError::Failed)
+    }
 
     /// Decides whether the device may reset now; the reset itself happens after
     /// the response has been sent ([`AfterResponse::Reset`]).
