@@ -5,17 +5,64 @@
 //! key order. Unknown keys are skipped; a known key repeated or of the wrong type
 //! is rc 3; a zero-length payload is treated as `{}`.
 
-use minicbor::encode::write::{Cursor, EndOfSlice};
 use minicbor::{Decoder, Encoder};
 
 use crate::error::{Error, MgmtErr};
 
 /// The encoder a handler writes its response entries with. The server has
 /// already opened the response map and closes it after the handler returns.
-pub type Response<'b> = Encoder<Cursor<&'b mut [u8]>>;
+pub type Response<'b> = Encoder<Writer<'b>>;
 
 /// Encoding errors: the only one is running out of buffer (→ rc 7).
-pub type EncodeError = minicbor::encode::Error<EndOfSlice>;
+pub type EncodeError = minicbor::encode::Error<Full>;
+
+/// The response buffer a [`Response`] encodes into, and how much of it is
+/// written (minicbor's `Cursor` does the same, with a panic path in its copy).
+pub struct Writer<'b> {
+    buf: &'b mut [u8],
+    pos: usize,
+}
+
+/// The response buffer has no room for what was to be written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Full;
+
+impl<'b> Writer<'b> {
+    pub fn new(buf: &'b mut [u8]) -> Self {
+        Writer { buf, pos: 0 }
+    }
+
+    /// Bytes written so far.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// Moves the end of what is written (within the buffer).
+    pub fn set_position(&mut self, pos: usize) {
+        self.pos = pos.min(self.buf.len());
+    }
+
+    /// The whole buffer.
+    pub fn get_ref(&self) -> &[u8] {
+        self.buf
+    }
+
+    /// The whole buffer, to write into in place.
+    pub fn get_mut(&mut self) -> &mut [u8] {
+        self.buf
+    }
+}
+
+impl minicbor::encode::Write for Writer<'_> {
+    type Error = Full;
+
+    fn write_all(&mut self, bytes: &[u8]) -> Result<(), Full> {
+        let end = self.pos.checked_add(bytes.len()).ok_or(Full)?;
+        crate::bytes::copy(self.buf.get_mut(self.pos..end).ok_or(Full)?, bytes);
+        self.pos = end;
+        Ok(())
+    }
+}
 
 /// What a field callback did with the entry it was shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -453,7 +500,7 @@ mod tests {
         reserve: usize,
         content: &[u8],
     ) -> (Result<usize, Error>, Vec<u8>) {
-        let mut enc = Encoder::new(Cursor::new(&mut tx[..]));
+        let mut enc = Encoder::new(Writer::new(&mut tx[..]));
         let r = put_in_place(&mut enc, StrKind::Bytes, max, reserve, |out| {
             let n = out.len().min(content.len());
             out[..n].copy_from_slice(&content[..n]);
@@ -500,7 +547,7 @@ mod tests {
     #[test]
     fn in_place_text_string_has_major_type_3() {
         let mut tx = [0u8; 8];
-        let mut enc = Encoder::new(Cursor::new(&mut tx[..]));
+        let mut enc = Encoder::new(Writer::new(&mut tx[..]));
         let r = put_in_place(&mut enc, StrKind::Text, 8, 0, |out| {
             out[..2].copy_from_slice(b"hi");
             Ok(2)

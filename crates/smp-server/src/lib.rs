@@ -17,6 +17,7 @@ pub mod header;
 pub mod mcuboot;
 pub mod netbuf;
 pub mod platform;
+pub mod sha256;
 pub mod text;
 
 #[cfg(test)]

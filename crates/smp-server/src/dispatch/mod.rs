@@ -1,10 +1,9 @@
 //! Group and handler tables, and the server that answers one buffer of SMP
 //! packets (protocol.md §1.5–1.8).
 
-use minicbor::encode::write::Cursor;
 use minicbor::Encoder;
 
-use crate::cbor::Response;
+use crate::cbor::{Response, Writer};
 use crate::error::{Error, GroupErr, MgmtErr};
 use crate::groups::fs::FsState;
 use crate::groups::stat::ServerStats;
@@ -242,7 +241,7 @@ fn dispatch(ctx: &mut Ctx<'_>, request: &Request<'_>, out: &mut [u8]) -> Result<
     if !ctx.platform.allow(&access) {
         return Err(MgmtErr::AccessDenied.into());
     }
-    let mut enc = Encoder::new(Cursor::new(out));
+    let mut enc = Encoder::new(Writer::new(out));
     enc.begin_map()?;
     handler(ctx, request, &mut enc)?;
     enc.end()?;
@@ -269,7 +268,7 @@ fn respond(request: &Header, result: Result<usize, Error>, tx: &mut [u8]) -> Opt
 /// `{"rc": N}` for SMP-level errors and for every error of a v1 request;
 /// `{"err": {"group": G, "rc": R}}` for group errors of a v2 request.
 fn encode_error(version: Version, err: Error, out: &mut [u8]) -> Option<usize> {
-    let mut enc = Encoder::new(Cursor::new(out));
+    let mut enc = Encoder::new(Writer::new(out));
     let written: Result<(), Error> = (|| {
         enc.begin_map()?;
         match (err, version) {

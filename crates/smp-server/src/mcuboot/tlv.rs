@@ -1,7 +1,7 @@
 //! The TLV areas after the image body, the SHA-256 TLV the server reports and
 //! the hash it covers (protocol.md §4.2).
 
-use sha2::{Digest, Sha256};
+use crate::sha256::Sha256;
 
 use super::header::{ImageHeader, IMAGE_HEADER_SIZE};
 use super::ImageError;
@@ -131,12 +131,12 @@ pub fn sha256_of(
     let mut off = from;
     while off < to {
         let n = (to - off).min(HASH_CHUNK as u32);
-        let chunk = &mut buf[..n as usize];
+        let chunk = buf.get_mut(..n as usize).unwrap_or_default();
         area.read(off, chunk)?;
-        sha.update(&*chunk);
+        sha.update(chunk);
         off += n;
     }
-    Ok(sha.finalize().into())
+    Ok(sha.finalize())
 }
 
 #[cfg(test)]

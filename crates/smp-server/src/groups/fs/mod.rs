@@ -22,8 +22,8 @@
 //!   (Zephyr only truncates when the packet carries data);
 //! - a download past the end of the file returns empty `data`, as Zephyr.
 
+use crate::sha256::Sha256;
 use minicbor::Decoder;
-use sha2::{Digest, Sha256};
 
 use crate::cbor::{decode_map, head_len, once, put_in_place, Field, Response, StrKind};
 use crate::dispatch::{Command, Ctx, Group, Request, Transport};
@@ -524,7 +524,7 @@ fn hash(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<
             .map_err(|_| FsError::FileReadFailed)?;
         let digest = sha.finalize();
         rsp.str("len")?.u64(hashed)?;
-        rsp.str("output")?.bytes(&digest[..])?;
+        rsp.str("output")?.bytes(&digest)?;
     }
     Ok(())
 }

@@ -44,8 +44,10 @@ fn signed_part(body_len: u32, protected: Option<&[u8]>) -> Vec<u8> {
     img
 }
 
+/// The reference digest, from the `sha2` crate's own API.
 fn sha256(bytes: &[u8]) -> [u8; 32] {
-    Sha256::digest(bytes).into()
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes).into()
 }
 
 /// A valid image: signed part, then an unprotected area with its SHA-256 and
