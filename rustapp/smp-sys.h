@@ -58,6 +58,10 @@
 
 #include <zephyr/kernel.h>
 #include <zephyr/sys/reboot.h>
+
+/* src/wake.c */
+void rust_smp_wake_give(void);
+void rust_smp_wake_take(int32_t ms);
 #include <errno.h>
 
 #ifdef CONFIG_NET_SOCKETS

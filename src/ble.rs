@@ -184,7 +184,6 @@ impl Ble {
             // SAFETY: the SMP thread is `FREE`'s only producer.
             let _ = unsafe { FREE.push(index) };
         }
-        let _ = crate::smp::WAKE.count_get();
         // SAFETY: called once, from the SMP thread, before any other
         // Bluetooth use.
         let rc = unsafe { raw::rust_smp_bt_start() };

@@ -65,6 +65,7 @@ mod sys;
 mod uart;
 #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
 mod udp;
+mod wake;
 
 /// Called by zephyr-lang-rust's `main()`.
 #[no_mangle]

@@ -19,7 +19,7 @@ const RESET_MS: u64 = crate::config::CONFIG_RUST_SMP_GRP_OS_RESET_MS as u64;
 /// Bluetooth callbacks, taken by [`wait`]. (Unused when UDP is the only waker,
 /// with a polled UART.)
 #[allow(dead_code)]
-pub static WAKE: zephyr::sys::sync::Semaphore = zephyr::sys::sync::Semaphore::new(0, 1);
+pub static WAKE: crate::wake::Wake = crate::wake::Wake;
 
 /// The groups served, in registration order (Kconfig RUST_SMP_GRP_*).
 static GROUPS: &[&Group] = &[
@@ -367,10 +367,7 @@ fn wait(links: &mut Links) {
         // A timeout or a wake-up: both mean "look at the transports". Rounded
         // up: at 100 ticks/s (qemu_cortex_m3) a plain `millis(5)` is 0 ticks, a
         // mere yield, and lower-priority threads (logging, idle) never run.
-        let _ = match timeout_ms {
-            Some(ms) => WAKE.take(zephyr::time::Duration::millis_at_least(ms as u64)),
-            None => WAKE.take(zephyr::time::Forever),
-        };
+        WAKE.take(timeout_ms);
     }
 }
 

@@ -129,8 +129,6 @@ mod irq {
             crate::log_error!("uart: no interrupt API on the zephyr,uart-mcumgr UART (%ld); use CONFIG_RUST_SMP_TRANSPORT_UART_POLL", rc);
             return None;
         }
-        // Initialize the semaphore here rather than on first use in the ISR.
-        let _ = crate::smp::WAKE.count_get();
         // SAFETY: a ready UART with its callback installed.
         unsafe { uart_irq_rx_enable(dev) };
         crate::log_info!("uart: interrupt-driven receive, %ld-byte ring", RING_SIZE);
