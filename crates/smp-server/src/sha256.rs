@@ -48,6 +48,14 @@ impl Sha256 {
     pub fn update(&mut self, mut data: &[u8]) {
         self.len = self.len.wrapping_add(data.len() as u64);
         while !data.is_empty() {
+            // Whole blocks straight from the input while nothing is buffered.
+            if self.fill == 0 {
+                if let Some((block, rest)) = data.split_first_chunk::<BLOCK>() {
+                    sha2::block_api::compress256(&mut self.state, core::slice::from_ref(block));
+                    data = rest;
+                    continue;
+                }
+            }
             let free = self.block.get_mut(self.fill..).unwrap_or_default();
             let n = crate::bytes::copy(free, data);
             self.fill += n;
