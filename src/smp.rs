@@ -11,7 +11,6 @@ use crate::device::ZephyrDevice;
 
 const NETBUF_SIZE: usize = crate::config::CONFIG_RUST_SMP_TRANSPORT_NETBUF_SIZE as usize;
 const NETBUF_COUNT: usize = crate::config::CONFIG_RUST_SMP_TRANSPORT_NETBUF_COUNT as usize;
-const THREAD_PRIO: i32 = crate::config::CONFIG_RUST_SMP_THREAD_PRIO as i32;
 #[cfg(CONFIG_RUST_SMP_GRP_OS)]
 const RESET_MS: u64 = crate::config::CONFIG_RUST_SMP_GRP_OS_RESET_MS as u64;
 
@@ -115,17 +114,15 @@ static BUFFERS: Once<Buffers> = Once {
 };
 
 /// Runs the SMP server on the calling thread (the main thread: a thread of
-/// its own would only add a stack, since main has nothing else to do), at
-/// RUST_SMP_THREAD_PRIO and named `smp` in task statistics. Returns only if
+/// its own would only add a stack, since main has nothing else to do), named
+/// `smp` in task statistics. Returns only if
 /// no transport comes up.
 pub fn run() {
-    // SAFETY: plain calls on the current thread's own handle; the name is a
+    // The priority is the main thread's already (Kconfig sets
+    // MAIN_THREAD_PRIORITY from RUST_SMP_THREAD_PRIO).
+    // SAFETY: a plain call on the current thread's own handle; the name is a
     // NUL-terminated literal, copied by the kernel.
-    unsafe {
-        let me = zephyr::raw::k_current_get();
-        zephyr::raw::k_thread_priority_set(me, THREAD_PRIO);
-        zephyr::raw::k_thread_name_set(me, c"smp".as_ptr());
-    }
+    unsafe { zephyr::raw::k_thread_name_set(zephyr::raw::k_current_get(), c"smp".as_ptr()) };
     let Some(buffers) = BUFFERS.take() else {
         crate::log_error!("started twice");
         return;

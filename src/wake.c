@@ -16,10 +16,28 @@ void rust_smp_wake_give(void)
 	k_sem_give(&rust_smp_wake);
 }
 
-/* Waits up to `ms` milliseconds, rounded up to whole ticks (K_MSEC), or
- * forever for a negative `ms`.
+/* The longest wait in milliseconds taken as such; longer ones are cut to it
+ * (the caller loops). With it the conversion to ticks fits 32 bits at up to
+ * 42 949 ticks/s: K_MSEC's 64-bit division would link 64-bit division
+ * helpers (0.7 KB on Cortex-M) for this one call.
+ */
+#define WAIT_MAX_MS 100000U
+
+/* Waits up to `ms` milliseconds, rounded up to whole ticks, or forever for a
+ * negative `ms`.
  */
 void rust_smp_wake_take(int32_t ms)
 {
-	(void)k_sem_take(&rust_smp_wake, ms < 0 ? K_FOREVER : K_MSEC(ms));
+	if (ms < 0) {
+		(void)k_sem_take(&rust_smp_wake, K_FOREVER);
+		return;
+	}
+#if CONFIG_SYS_CLOCK_TICKS_PER_SEC <= 42949
+	uint32_t wait = MIN((uint32_t)ms, WAIT_MAX_MS);
+	uint32_t ticks = (wait * CONFIG_SYS_CLOCK_TICKS_PER_SEC + (MSEC_PER_SEC - 1U)) / MSEC_PER_SEC;
+
+	(void)k_sem_take(&rust_smp_wake, K_TICKS(ticks));
+#else
+	(void)k_sem_take(&rust_smp_wake, K_MSEC(ms));
+#endif
 }
