@@ -339,7 +339,11 @@ fn wait(links: &mut Links) {
         // Nor can WAKE interrupt zsock_poll.
         #[cfg(all(
             CONFIG_RUST_SMP_TRANSPORT_UDP,
-            any(CONFIG_RUST_SMP_TRANSPORT_UART_INTERRUPT, CONFIG_RUST_SMP_TRANSPORT_BT)
+            any(
+                CONFIG_RUST_SMP_TRANSPORT_UART_INTERRUPT,
+                CONFIG_RUST_SMP_TRANSPORT_UART_ASYNC,
+                CONFIG_RUST_SMP_TRANSPORT_BT
+            )
         ))]
         Some(crate::config::CONFIG_RUST_SMP_TRANSPORT_UDP_POLL_MS),
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
