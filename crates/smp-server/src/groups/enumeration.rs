@@ -67,8 +67,14 @@ fn details(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Resu
                 return Err(MgmtErr::Inval.into());
             }
             let mut ids = heapless::Vec::new();
-            for id in dec.array_iter::<u16>().map_err(|_| MgmtErr::Inval)? {
-                let id = id.map_err(|_| MgmtErr::Inval)?;
+            let declared = dec.array().map_err(|_| MgmtErr::Inval)?;
+            loop {
+                match declared {
+                    Some(n) if ids.len() as u64 == n => break,
+                    None if dec.take_break().map_err(|_| MgmtErr::Inval)? => break,
+                    _ => {}
+                }
+                let id = crate::cbor::uint::<u16>(dec)?;
                 ids.push(id).map_err(|_| EnumError::TooManyGroupEntries)?;
             }
             filter = Some(ids);

@@ -12,7 +12,7 @@
 
 use core::fmt;
 
-use minicbor::Decoder;
+use crate::cbor::Decoder;
 
 use crate::cbor::{decode_map, put_in_place, Field, Response, StrKind};
 use crate::dispatch::{Command, Ctx, Group, Request};
@@ -147,11 +147,7 @@ fn decode_argv<'a>(payload: &'a [u8], d: &mut Decoder<'a>) -> Result<Argv<'a>, E
     loop {
         match declared {
             Some(n) if len as u64 == n => break,
-            None if crate::cbor::next_byte(d)? == crate::cbor::BREAK => {
-                // Past the break.
-                d.set_position(d.position() + 1);
-                break;
-            }
+            None if d.take_break().map_err(|_| MgmtErr::Inval)? => break,
             _ => {}
         }
         let arg = d.str().map_err(|_| MgmtErr::Inval)?;

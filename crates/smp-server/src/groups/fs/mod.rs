@@ -22,8 +22,8 @@
 //!   (Zephyr only truncates when the packet carries data);
 //! - a download past the end of the file returns empty `data`, as Zephyr.
 
+use crate::cbor::Decoder;
 use crate::sha256::Sha256;
-use minicbor::Decoder;
 
 use crate::cbor::{decode_map, head_len, once, put_in_place, Field, Response, StrKind};
 use crate::dispatch::{Command, Ctx, Group, Request, Transport};

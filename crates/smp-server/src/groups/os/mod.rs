@@ -2,7 +2,7 @@
 
 mod datetime;
 
-use minicbor::Decoder;
+use crate::cbor::Decoder;
 
 pub use datetime::DateTime;
 

@@ -5,7 +5,10 @@
 //! key order. Unknown keys are skipped; a known key repeated or of the wrong type
 //! is rc 3; a zero-length payload is treated as `{}`.
 
-use minicbor::{Decoder, Encoder};
+use minicbor::Encoder;
+
+mod decoder;
+pub use decoder::{DecodeError, Decoder, BREAK};
 
 use crate::error::{Error, MgmtErr};
 
@@ -102,7 +105,7 @@ fn walk_map<'b>(
             Some(0) => break,
             Some(ref mut n) => *n -= 1,
             None => {
-                if next_byte(&d)? == BREAK {
+                if d.take_break().map_err(|_| MgmtErr::Inval)? {
                     break;
                 }
             }
@@ -113,16 +116,6 @@ fn walk_map<'b>(
         }
     }
     Ok(())
-}
-
-/// The initial byte of the "break" that ends an indefinite-length item.
-pub const BREAK: u8 = 0xFF;
-
-/// The initial byte of the next item, without consuming it (rc 3 at the end
-/// of the input). Cheaper than minicbor's `datatype`, which classifies the
-/// item fully.
-pub fn next_byte(d: &Decoder<'_>) -> Result<u8, MgmtErr> {
-    d.input().get(d.position()).copied().ok_or(MgmtErr::Inval)
 }
 
 /// How deep [`skip`] follows nested arrays and maps; deeper is rc 3.
@@ -228,8 +221,6 @@ pub fn once<T, E>(slot: &mut Option<T>, value: Result<T, E>) -> Result<Field, Er
 }
 
 /// Decodes an unsigned integer into `T`; one that does not fit is an error.
-/// (One decoder, minicbor's `u64`, serves every width: its `u8`/`u16`/`u32`
-/// are each a copy of the same code.)
 pub fn uint<T: TryFrom<u64>>(d: &mut Decoder<'_>) -> Result<T, MgmtErr> {
     let n = d.u64().map_err(|_| MgmtErr::Inval)?;
     T::try_from(n).map_err(|_| MgmtErr::Inval)
@@ -238,7 +229,7 @@ pub fn uint<T: TryFrom<u64>>(d: &mut Decoder<'_>) -> Result<T, MgmtErr> {
 /// Decodes a boolean that some clients send as the integer 0 or 1.
 pub fn bool_or_int(d: &mut Decoder<'_>) -> Result<bool, MgmtErr> {
     // false, true, or an unsigned integer (major type 0) that must be 0 or 1.
-    match next_byte(d)? {
+    match d.peek().map_err(|_| MgmtErr::Inval)? {
         0xF4 | 0xF5 => d.bool().map_err(|_| MgmtErr::Inval),
         initial if initial >> 5 == 0 => match d.u64() {
             Ok(0) => Ok(false),
@@ -337,7 +328,7 @@ mod tests {
         let (mut d, mut n) = (None, None);
         decode_map(payload, |key, dec| match key {
             "d" => once(&mut d, dec.str()),
-            "n" => once(&mut n, dec.u32()),
+            "n" => once(&mut n, uint::<u32>(dec)),
             _ => Ok(Field::Unknown),
         })?;
         Ok((d, n))
@@ -394,7 +385,7 @@ mod tests {
             let mut bytes = item.to_vec();
             bytes.push(0x05); // the next item, left alone
             assert_eq!(skipped(&bytes), Ok(item.len()), "{item:02x?}");
-            let mut theirs = Decoder::new(&bytes);
+            let mut theirs = minicbor::Decoder::new(&bytes);
             if theirs.skip().is_ok() {
                 assert_eq!(theirs.position(), item.len(), "minicbor on {item:02x?}");
             }
