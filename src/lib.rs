@@ -10,8 +10,9 @@
 //! - `flash`, `image`: the image slots through the flash map (image group);
 //! - `stat`, `memfault`: the statistics and Memfault groups' device parts;
 //! - `udp`: the UDP transport over Zephyr sockets;
-//! - `uart`: the serial transport (console framing), interrupt-driven or
-//!   polled;
+//! - `uart`: the serial transport (console or raw framing), interrupt-driven,
+//!   async (DMA) or polled;
+//! - `wake`: the semaphore that wakes the SMP thread (with `wake.c`);
 //! - `ble`: the Bluetooth LE transport (with the C shim `ble_gatt.c`);
 //! - `log`: log lines through printk (no heap, no `core::fmt`);
 //! - `ring`: the lock-free ring that hands bytes and buffers to the SMP thread;
