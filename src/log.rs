@@ -35,18 +35,29 @@ macro_rules! impl_arg {
 }
 impl_arg!(i8, u8, i16, u16, i32, u32, i64, u64, isize, usize);
 
-/// Emits one line at `level` (prefix and newline added by the macros).
+/// Each line's prefix (level and module, as Zephyr's log output writes
+/// them), passed to `%s` so that every format string does not repeat it.
+#[doc(hidden)]
+pub const PREFIX: [&core::ffi::CStr; 4] = [
+    c"<err> rust_smp: ",
+    c"<wrn> rust_smp: ",
+    c"<inf> rust_smp: ",
+    c"<dbg> rust_smp: ",
+];
+
+/// Emits one line at `level` (1 to 4; prefix and newline added).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! log_at {
-    ($level:expr, $prefix:literal, $fmt:literal $(, $arg:expr)* $(,)?) => {
+    ($level:expr, $fmt:literal $(, $arg:expr)* $(,)?) => {
         if cfg!(CONFIG_PRINTK) && $level <= $crate::log::LEVEL {
             #[cfg(CONFIG_PRINTK)]
-            // SAFETY: the format is a NUL-terminated literal whose every
-            // conversion is `%ld`, and each argument is a C long.
+            // SAFETY: the format is a NUL-terminated literal: `%s` for the
+            // NUL-terminated prefix, then `%ld` for each argument, a C long.
             unsafe {
                 $crate::sys::raw::printk(
-                    concat!($prefix, "rust_smp: ", $fmt, "\n\0").as_ptr().cast(),
+                    concat!("%s", $fmt, "\n\0").as_ptr().cast(),
+                    $crate::log::PREFIX[$level - 1].as_ptr(),
                     $($crate::log::Arg::c_long($arg)),*
                 );
             }
@@ -56,20 +67,20 @@ macro_rules! log_at {
 
 #[macro_export]
 macro_rules! log_error {
-    ($($t:tt)*) => { $crate::log_at!(1, "<err> ", $($t)*) };
+    ($($t:tt)*) => { $crate::log_at!(1, $($t)*) };
 }
 
 #[macro_export]
 macro_rules! log_warn {
-    ($($t:tt)*) => { $crate::log_at!(2, "<wrn> ", $($t)*) };
+    ($($t:tt)*) => { $crate::log_at!(2, $($t)*) };
 }
 
 #[macro_export]
 macro_rules! log_info {
-    ($($t:tt)*) => { $crate::log_at!(3, "<inf> ", $($t)*) };
+    ($($t:tt)*) => { $crate::log_at!(3, $($t)*) };
 }
 
 #[macro_export]
 macro_rules! log_debug {
-    ($($t:tt)*) => { $crate::log_at!(4, "<dbg> ", $($t)*) };
+    ($($t:tt)*) => { $crate::log_at!(4, $($t)*) };
 }

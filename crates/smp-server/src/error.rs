@@ -63,8 +63,8 @@ impl From<GroupErr> for Error {
 }
 
 /// A response that outgrows its buffer is answered with rc 7.
-impl<E> From<minicbor::encode::Error<E>> for Error {
-    fn from(_: minicbor::encode::Error<E>) -> Self {
+impl From<crate::cbor::EncodeError> for Error {
+    fn from(_: crate::cbor::EncodeError) -> Self {
         Error::Mgmt(MgmtErr::MsgSize)
     }
 }

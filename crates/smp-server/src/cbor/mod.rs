@@ -5,22 +5,19 @@
 //! key order. Unknown keys are skipped; a known key repeated or of the wrong type
 //! is rc 3; a zero-length payload is treated as `{}`.
 
-use minicbor::Encoder;
-
 mod decoder;
+mod encoder;
 pub use decoder::{DecodeError, Decoder, BREAK};
+pub use encoder::{EncodeError, Encoder};
 
 use crate::error::{Error, MgmtErr};
 
 /// The encoder a handler writes its response entries with. The server has
 /// already opened the response map and closes it after the handler returns.
-pub type Response<'b> = Encoder<Writer<'b>>;
-
-/// Encoding errors: the only one is running out of buffer (→ rc 7).
-pub type EncodeError = minicbor::encode::Error<Full>;
+pub type Response<'b> = Encoder<'b>;
 
 /// The response buffer a [`Response`] encodes into, and how much of it is
-/// written (minicbor's `Cursor` does the same, with a panic path in its copy).
+/// written.
 pub struct Writer<'b> {
     buf: &'b mut [u8],
     pos: usize,
@@ -56,10 +53,9 @@ impl<'b> Writer<'b> {
     }
 }
 
-impl minicbor::encode::Write for Writer<'_> {
-    type Error = Full;
-
-    fn write_all(&mut self, bytes: &[u8]) -> Result<(), Full> {
+impl Writer<'_> {
+    /// Appends `bytes`, or nothing if they do not all fit.
+    pub fn put(&mut self, bytes: &[u8]) -> Result<(), Full> {
         let end = self.pos.checked_add(bytes.len()).ok_or(Full)?;
         crate::bytes::copy(self.buf.get_mut(self.pos..end).ok_or(Full)?, bytes);
         self.pos = end;

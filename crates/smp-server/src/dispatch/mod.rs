@@ -1,9 +1,7 @@
 //! Group and handler tables, and the server that answers one buffer of SMP
 //! packets (protocol.md §1.5–1.8).
 
-use minicbor::Encoder;
-
-use crate::cbor::{Response, Writer};
+use crate::cbor::{Encoder, Response, Writer};
 use crate::error::{Error, GroupErr, MgmtErr};
 use crate::groups::fs::FsState;
 use crate::groups::stat::ServerStats;
