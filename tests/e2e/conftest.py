@@ -371,10 +371,17 @@ def udp_port(sim) -> int:
 
 def smp_udp_transport(sim, **kwargs):
     """smpclient's UDP transport aimed at the device's port (smpclient itself
-    always connects to 1337)."""
-    from smpclient.transport.udp import SMPUDPTransport
+    always connects to 1337). For SMP_TARGET, its datagrams fit the device's
+    buffer (SMP_TARGET_NETBUF): smpclient sizes UDP requests from the MTU (1500)
+    alone, not from the buf_size the device reports, and a device drops a
+    datagram larger than its buffer (Zephyr's default: 384 bytes)."""
+    from smpclient.transport.udp import IPV4_UDP_OVERHEAD, IPV6_UDP_OVERHEAD, SMPUDPTransport
 
     port = udp_port(sim)
+    netbuf = os.environ.get("SMP_TARGET_NETBUF")
+    if "mtu" not in kwargs and netbuf and not on_sim(sim):
+        overhead = IPV6_UDP_OVERHEAD if ":" in sim.host else IPV4_UDP_OVERHEAD
+        kwargs["mtu"] = min(1500, int(netbuf.split("x")[0]) + overhead)
 
     class Transport(SMPUDPTransport):
         async def connect(self, address: str, timeout_s: float, port: int = port) -> None:
