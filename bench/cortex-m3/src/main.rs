@@ -18,6 +18,12 @@
 //! `match: true` at the end); any failure prints `FAIL:` and exits non-zero.
 //! The semihosting argument `inject-error` corrupts the first chunk of the
 //! measured runs, to show that the bench then fails.
+//!
+//! Stack: before each measured call the free part of the main stack (from
+//! cortex-m-rt's `_stack_end`, the end of .bss/.uninit, up to 256 bytes below
+//! the SP) is painted with a pattern word; after it, the lowest overwritten
+//! word gives its depth. One `STACK` line reports the deepest over all
+//! measured calls, from the top of RAM and below the caller's frame.
 #![no_std]
 #![no_main]
 
@@ -150,6 +156,97 @@ fn calibrate() -> Clock {
         overhead,
         cal_insns: 2 * u64::from(N),
         cal_ticks,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Peak stack use: paint the free stack, find the lowest overwritten word.
+
+mod stack {
+    /// What painted, never-written stack words hold.
+    const PATTERN: u32 = 0xDEAD_BEEF;
+    /// Left unpainted below the SP at painting time (`paint`'s own frame and
+    /// anything the caller may still have there).
+    const MARGIN: usize = 256;
+
+    extern "C" {
+        // cortex-m-rt 0.7 (link.x): `_stack_end` is the end of .bss/.uninit
+        // (4-aligned, = `__sheap`), `_stack_start` the initial SP (top of RAM).
+        static _stack_end: u32;
+        static _stack_start: u32;
+    }
+
+    /// Lowest address of the stack (end of the statics).
+    pub fn bottom() -> usize {
+        // Only the symbol's address is taken (no read): safe.
+        core::ptr::addr_of!(_stack_end) as usize
+    }
+
+    /// Initial SP (top of RAM).
+    pub fn top() -> usize {
+        // Only the symbol's address is taken (no read): safe.
+        core::ptr::addr_of!(_stack_start) as usize
+    }
+
+    /// Paints [`bottom()`, SP - `MARGIN`) with `PATTERN`; returns the top of
+    /// the painted area. Not inlined, and a leaf with no locals in memory:
+    /// its frame (a few pushed registers) lies well within the margin.
+    #[inline(never)]
+    pub fn paint() -> usize {
+        let sp = cortex_m::register::msp::read() as usize;
+        let end = (sp - MARGIN) & !3;
+        let mut p = bottom();
+        while p < end {
+            // SAFETY: [bottom(), end) is free stack: below the live frames
+            // (more than MARGIN below this function's SP) and above the
+            // statics; nothing else uses it (no heap, no interrupts enabled).
+            unsafe { (p as *mut u32).write_volatile(PATTERN) };
+            p += 4;
+        }
+        end
+    }
+
+    /// Lowest overwritten word of the area `paint` returned `end` for
+    /// (`end` itself if none was).
+    #[inline(never)]
+    pub fn lowest_used(end: usize) -> usize {
+        let mut p = bottom();
+        // SAFETY: reads of free stack words in [bottom(), end), all in RAM.
+        while p < end && unsafe { (p as *const u32).read_volatile() } == PATTERN {
+            p += 4;
+        }
+        p
+    }
+}
+
+/// Deepest point of the measured calls: the lowest stack address they wrote,
+/// and the caller's SP at that call.
+struct StackPeak {
+    low: usize,
+    entry_sp: usize,
+}
+
+impl StackPeak {
+    const fn new() -> Self {
+        StackPeak { low: usize::MAX, entry_sp: 0 }
+    }
+
+    /// After a measured call made with SP `entry_sp` on an area painted up to
+    /// `end`.
+    fn record(&mut self, entry_sp: usize, end: usize) {
+        let low = stack::lowest_used(end);
+        if low >= end {
+            // Nothing below the margin was written: the figure would be the
+            // margin, not the use.
+            fail("stack: the measured call did not reach the painted area", (entry_sp - end) as u32);
+        }
+        if low <= stack::bottom() {
+            fail("stack: the painted area was used up to its bottom", low as u32);
+        }
+        if low < self.low {
+            self.low = low;
+            self.entry_sp = entry_sp;
+        }
     }
 }
 
@@ -503,6 +600,7 @@ struct Bench {
     image: &'static [u8; IMAGE_LEN],
     sha: [u8; 32],
     inject_error: bool,
+    stack: StackPeak,
 }
 
 impl Bench {
@@ -552,12 +650,15 @@ impl Bench {
             match link {
                 Link::Udp => {
                     let mut rsp_len = 0;
+                    let painted = stack::paint();
+                    let sp = cortex_m::register::msp::read() as usize;
                     let t0 = now();
                     server.process(&mut self.dev, Transport::Udp, &req[..len], tx, &mut |p| {
                         rsp_len = p.len()
                     });
                     let t1 = now();
                     elapsed = ticks(t0, t1);
+                    self.stack.record(sp, painted);
                     rsp = &tx[..rsp_len];
                 }
                 Link::Serial => {
@@ -571,6 +672,8 @@ impl Bench {
                     }
                     let mut rlen = 0;
                     let mut packets = 0;
+                    let painted = stack::paint();
+                    let sp = cortex_m::register::msp::read() as usize;
                     let t0 = now();
                     for &b in frames[..flen].iter() {
                         if decoder.push(b, &mut netbuf) {
@@ -593,6 +696,7 @@ impl Bench {
                     }
                     let t1 = now();
                     elapsed = ticks(t0, t1);
+                    self.stack.record(sp, painted);
                     if packets != 1 {
                         fail("serial decoder did not yield exactly one packet", packets);
                     }
@@ -752,6 +856,7 @@ fn main() -> ! {
         image,
         sha,
         inject_error: cmdline_has(b"inject-error"),
+        stack: StackPeak::new(),
     };
 
     bench.control();
@@ -783,6 +888,21 @@ fn main() -> ! {
     }
     let sha = bench.sha_cost();
     hprintln!("SHA256 bytes={} insns={}", IMAGE_LEN, sha);
+    // peak_bytes: from the top of RAM (the initial SP) to the lowest word the
+    // measured calls wrote; below_entry_bytes: from the SP of the frame that
+    // made the deepest call (run's) to that word, i.e. what the server and
+    // the serial codec need themselves.
+    let st = &bench.stack;
+    hprintln!(
+        "STACK peak_bytes={} below_entry_bytes={} entry_sp={:#010x} low={:#010x} stack_top={:#010x} stack_bottom={:#010x} available_bytes={}",
+        stack::top() - st.low,
+        st.entry_sp - st.low,
+        st.entry_sp,
+        st.low,
+        stack::top(),
+        stack::bottom(),
+        stack::top() - stack::bottom()
+    );
     hprintln!("DONE");
     debug::exit(debug::EXIT_SUCCESS);
     loop {}
