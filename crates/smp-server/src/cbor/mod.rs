@@ -1,5 +1,5 @@
-//! Request decoding rules over minicbor (protocol.md §1.4), and the response
-//! writer.
+//! CBOR for SMP: the request decoding rules (protocol.md §1.4) over the
+//! core's own [`Decoder`], and the response [`Encoder`] over a [`Writer`].
 //!
 //! A request payload is one map with text keys, definite or indefinite, in any
 //! key order. Unknown keys are skipped; a known key repeated or of the wrong type
