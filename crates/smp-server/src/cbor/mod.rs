@@ -121,7 +121,7 @@ const INDEFINITE: u64 = u64::MAX;
 
 /// Skips the data item at the decoder's position, whatever it is: integers,
 /// floats, simple values, definite or indefinite strings, arrays and maps
-/// (nested up to [`SKIP_DEPTH`]) and tags. Malformed or truncated input is
+/// (nested up to 16 levels) and tags. Malformed or truncated input is
 /// rc 3. (minicbor's own `skip` does the same in about 2 KB of Cortex-M code;
 /// this walks the heads directly.)
 pub fn skip(d: &mut Decoder<'_>) -> Result<(), MgmtErr> {
