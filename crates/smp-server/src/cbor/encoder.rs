@@ -35,7 +35,7 @@ impl<'b> Encoder<'b> {
     }
 
     fn put(&mut self, bytes: &[u8]) -> core::result::Result<(), EncodeError> {
-        self.writer.put(bytes).map_err(|_| EncodeError)
+        self.writer.put(bytes)
     }
 
     /// A head: major type and argument, in its shortest form.

@@ -23,10 +23,6 @@ pub struct Writer<'b> {
     pos: usize,
 }
 
-/// The response buffer has no room for what was to be written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Full;
-
 impl<'b> Writer<'b> {
     pub fn new(buf: &'b mut [u8]) -> Self {
         Writer { buf, pos: 0 }
@@ -55,9 +51,9 @@ impl<'b> Writer<'b> {
 
 impl Writer<'_> {
     /// Appends `bytes`, or nothing if they do not all fit.
-    pub fn put(&mut self, bytes: &[u8]) -> Result<(), Full> {
-        let end = self.pos.checked_add(bytes.len()).ok_or(Full)?;
-        crate::bytes::copy(self.buf.get_mut(self.pos..end).ok_or(Full)?, bytes);
+    pub fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+        let end = self.pos.checked_add(bytes.len()).ok_or(EncodeError)?;
+        crate::bytes::copy(self.buf.get_mut(self.pos..end).ok_or(EncodeError)?, bytes);
         self.pos = end;
         Ok(())
     }

@@ -22,9 +22,9 @@ pub use tlv::{
     TLV_PROT_INFO_MAGIC, TLV_SHA256,
 };
 pub use trailer::{
-    magic, read_trailer, set_next, swap_type, write_copy_done, write_image_ok, write_magic,
-    write_swap_info, write_trailer_byte, Flag, MagicState, SetNextError, SwapType, Trailer,
-    TrailerLayout, FLAG_SET, MAGIC, MAGIC_LEN, MAGIC_TAIL,
+    align_down, magic, read_trailer, set_next, swap_type, write_copy_done, write_image_ok,
+    write_magic, write_swap_info, write_trailer_byte, Flag, MagicState, SetNextError, SwapType,
+    Trailer, TrailerLayout, FLAG_SET, MAGIC, MAGIC_LEN, MAGIC_TAIL,
 };
 pub use version::{ImageVersion, VERSION_STR_MAX};
 

@@ -38,7 +38,7 @@ pub fn magic(max_align: u32) -> [u8; 16] {
 
 /// `v` rounded down to a multiple of `a` (`v` itself for `a` = 0, which no
 /// flash has).
-const fn align_down(v: u32, a: u32) -> u32 {
+pub const fn align_down(v: u32, a: u32) -> u32 {
     match v.checked_rem(a) {
         Some(r) => v - r,
         None => v,

@@ -14,7 +14,9 @@ use crate::cbor::{bool_or_int, decode_map, once, Field, Response};
 use crate::dispatch::{Ctx, Request};
 use crate::error::{Error, MgmtErr};
 use crate::flash::FlashArea;
-use crate::mcuboot::{max_image_size, sha256_of, ImageError, ImageHeader, TrailerLayout, HASH_LEN};
+use crate::mcuboot::{
+    align_down, max_image_size, sha256_of, ImageError, ImageHeader, TrailerLayout, HASH_LEN,
+};
 
 /// The largest flash write granularity an upload can stream to.
 pub const TAIL_MAX: usize = 128;
@@ -277,14 +279,6 @@ fn target_slot(p: &mut dyn ImagePlatform, image: u32) -> Result<(u8, u8), ImageM
         return Err(ImageMgmtError::NoFreeSlot);
     }
     Ok((image, slot))
-}
-
-/// `v` rounded down to a multiple of `a` (`v` itself for `a` = 0).
-const fn align_down(v: u32, a: u32) -> u32 {
-    match v.checked_rem(a) {
-        Some(r) => v - r,
-        None => v,
-    }
 }
 
 /// Writes `data` (accepted at `up.off`): completes the pending tail first,
