@@ -62,13 +62,6 @@ impl From<GroupErr> for Error {
     }
 }
 
-/// A response that outgrows its buffer is answered with rc 7.
-impl From<crate::cbor::EncodeError> for Error {
-    fn from(_: crate::cbor::EncodeError) -> Self {
-        Error::Mgmt(MgmtErr::MsgSize)
-    }
-}
-
 /// Declares a group's error enum with its wire numbers and v1 translation.
 ///
 /// ```ignore

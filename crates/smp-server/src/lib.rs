@@ -11,12 +11,14 @@ pub mod cbor;
 pub mod codec;
 pub mod dispatch;
 pub mod error;
+pub mod event;
 pub mod flash;
 pub mod groups;
 pub mod header;
 pub mod mcuboot;
 pub mod netbuf;
 pub mod platform;
+pub mod request;
 pub mod sha256;
 pub mod text;
 
@@ -25,7 +27,8 @@ mod robustness;
 #[cfg(test)]
 mod testing;
 
-pub use dispatch::{AfterResponse, Command, Ctx, Group, Params, Request, Server, Transport};
+pub use dispatch::{AfterResponse, Command, Ctx, Group, Params, Server};
 pub use error::{Error, GroupErr, MgmtErr};
 pub use header::{GroupId, Header, Op, Version, HEADER_LEN};
 pub use platform::Platform;
+pub use request::{Request, Transport};

@@ -1,17 +1,15 @@
 //! The platform a server runs on, as the groups see it: one small trait per
 //! group, bundled in [`Platform`].
 
-use crate::dispatch::Transport;
-use crate::header::{GroupId, Op};
-
-pub use crate::groups::fs::FsPlatform;
-pub use crate::groups::image::ImagePlatform;
-pub use crate::groups::memfault::MemfaultPlatform;
-pub use crate::groups::os::OsPlatform;
-pub use crate::groups::settings::SettingsPlatform;
-pub use crate::groups::shell::ShellPlatform;
-pub use crate::groups::stat::StatPlatform;
-pub use crate::groups::zephyr_basic::BasicPlatform;
+pub use crate::groups::fs::platform::FsPlatform;
+pub use crate::groups::image::platform::ImagePlatform;
+pub use crate::groups::memfault::platform::MemfaultPlatform;
+pub use crate::groups::os::platform::OsPlatform;
+pub use crate::groups::settings::platform::SettingsPlatform;
+pub use crate::groups::shell::platform::ShellPlatform;
+pub use crate::groups::stat::platform::StatPlatform;
+pub use crate::groups::zephyr_basic::platform::BasicPlatform;
+pub use crate::request::Access;
 
 /// Everything the groups need from the device.
 ///
@@ -64,14 +62,4 @@ pub trait Platform {
         let _ = access;
         true
     }
-}
-
-/// What the access policy sees of a request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Access {
-    pub transport: Transport,
-    pub group: GroupId,
-    pub id: u8,
-    /// [`Op::Read`] or [`Op::Write`]: other ops never reach a handler.
-    pub op: Op,
 }

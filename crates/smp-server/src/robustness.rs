@@ -4,11 +4,9 @@
 //! server must never panic and must answer every complete packet with one
 //! well-formed response that echoes its header.
 
-use crate::dispatch::{Group, Params, Server, Transport};
-use crate::groups::fakes::{Bench, ALL_GROUPS};
-use crate::groups::{image, os};
+use crate::dispatch::{Group, Transport};
 use crate::header::{Header, Op, Version, HEADER_LEN};
-use crate::platform::Platform;
+use crate::testing::{Bench, ALL_GROUPS};
 
 /// xorshift64*: deterministic, so a failure is reproducible from its seed.
 struct Rng(u64);
@@ -291,22 +289,8 @@ fn small_response_buffers_never_yield_a_truncated_frame() {
 
 #[test]
 fn the_image_group_answers_random_requests_with_one_well_formed_response() {
-    static GROUPS: &[&Group] = &[&os::GROUP, &image::GROUP];
-    let mut dev = image::tests::Device::single();
-    let mut server = Server::new(
-        GROUPS,
-        Params {
-            buf_size: 2048,
-            buf_count: 4,
-        },
-    );
-    let mut tx = vec![0u8; 2048];
-    hammer(0x5EED_0003, 20_000, GROUPS, |req| {
-        let mut out = Vec::new();
-        let platform: &mut dyn Platform = &mut dev;
-        server.process(platform, Transport::Serial, req, &mut tx, &mut |r| {
-            out.push(r.to_vec())
-        });
-        out
-    });
+    let mut bench = Bench::full();
+    bench.tx_size = 2048;
+    bench.transport = Transport::Serial;
+    hammer(0x5EED_0003, 20_000, ALL_GROUPS, |req| bench.raw(req));
 }

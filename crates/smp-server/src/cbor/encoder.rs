@@ -4,11 +4,8 @@
 //! buffer. Same method names as minicbor's encoder, which did this in about
 //! twice the Cortex-M code; minicbor remains the tests' reference.
 
-use super::Writer;
-
-/// The response buffer is full (→ rc 7).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct EncodeError;
+use super::decoder::BREAK;
+use super::writer::{EncodeError, Writer};
 
 pub type Result<'s, 'b> = core::result::Result<&'s mut Encoder<'b>, EncodeError>;
 
@@ -128,7 +125,7 @@ impl<'b> Encoder<'b> {
 
     /// The break that closes an indefinite array or map.
     pub fn end(&mut self) -> Result<'_, 'b> {
-        self.put(&[super::BREAK])?;
+        self.put(&[BREAK])?;
         Ok(self)
     }
 }

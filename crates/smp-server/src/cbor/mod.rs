@@ -7,57 +7,16 @@
 
 mod decoder;
 mod encoder;
+mod writer;
 pub use decoder::{DecodeError, Decoder, BREAK};
-pub use encoder::{EncodeError, Encoder};
+pub use encoder::Encoder;
+pub use writer::{EncodeError, Writer};
 
 use crate::error::{Error, MgmtErr};
 
 /// The encoder a handler writes its response entries with. The server has
 /// already opened the response map and closes it after the handler returns.
 pub type Response<'b> = Encoder<'b>;
-
-/// The response buffer a [`Response`] encodes into, and how much of it is
-/// written.
-pub struct Writer<'b> {
-    buf: &'b mut [u8],
-    pos: usize,
-}
-
-impl<'b> Writer<'b> {
-    pub fn new(buf: &'b mut [u8]) -> Self {
-        Writer { buf, pos: 0 }
-    }
-
-    /// Bytes written so far.
-    pub fn position(&self) -> usize {
-        self.pos
-    }
-
-    /// Moves the end of what is written (within the buffer).
-    pub fn set_position(&mut self, pos: usize) {
-        self.pos = pos.min(self.buf.len());
-    }
-
-    /// The whole buffer.
-    pub fn get_ref(&self) -> &[u8] {
-        self.buf
-    }
-
-    /// The whole buffer, to write into in place.
-    pub fn get_mut(&mut self) -> &mut [u8] {
-        self.buf
-    }
-}
-
-impl Writer<'_> {
-    /// Appends `bytes`, or nothing if they do not all fit.
-    pub fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
-        let end = self.pos.checked_add(bytes.len()).ok_or(EncodeError)?;
-        crate::bytes::copy(self.buf.get_mut(self.pos..end).ok_or(EncodeError)?, bytes);
-        self.pos = end;
-        Ok(())
-    }
-}
 
 /// What a field callback did with the entry it was shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

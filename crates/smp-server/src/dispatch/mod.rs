@@ -3,10 +3,11 @@
 
 use crate::cbor::{Encoder, Response, Writer};
 use crate::error::{Error, GroupErr, MgmtErr};
-use crate::groups::fs::FsState;
-use crate::groups::stat::ServerStats;
+use crate::event::Event;
+use crate::groups::State;
 use crate::header::{GroupId, Header, Op, Version, HEADER_LEN};
-use crate::platform::{Access, Platform};
+use crate::platform::Platform;
+pub use crate::request::{Access, Request, Transport};
 
 /// A command handler: decodes the request payload, does the work through the
 /// platform and writes its response entries into the already opened map.
@@ -48,6 +49,75 @@ impl Command {
     }
 }
 
+/// The length of a command table holding `entries`: the highest id plus one.
+#[doc(hidden)]
+pub const fn table_len(entries: &[(u8, Command)]) -> usize {
+    let mut len = 0;
+    let mut i = 0;
+    while i < entries.len() {
+        let id = entries[i].0 as usize;
+        if id + 1 > len {
+            len = id + 1;
+        }
+        i += 1;
+    }
+    len
+}
+
+/// The command table indexed by id that holds `entries`, ids not named
+/// answering rc 8. Evaluated at compile time ([`command_table!`](crate::command_table),
+/// a group's `commands()`): an id named twice or beyond `N` stops the build.
+#[allow(clippy::indexing_slicing, clippy::panic)]
+pub const fn keyed<const N: usize>(entries: &[(u8, Command)]) -> [Command; N] {
+    let mut table = [Command::NONE; N];
+    let mut i = 0;
+    while i < entries.len() {
+        let (id, command) = entries[i];
+        let slot = &mut table[id as usize];
+        if slot.read.is_some() || slot.write.is_some() {
+            panic!("a command id is named twice in one table");
+        }
+        *slot = command;
+        i += 1;
+    }
+    table
+}
+
+/// A `&'static` command table from named ids, built at compile time:
+///
+/// ```
+/// use smp_server::dispatch::{Command, Ctx, Group, Request};
+/// use smp_server::{cbor::Response, command_table, Error, GroupId};
+///
+/// const GET: u8 = 0;
+/// const RESET: u8 = 2;
+///
+/// fn get(_: &mut Ctx<'_>, _: &Request<'_>, rsp: &mut Response<'_>) -> Result<(), Error> {
+///     rsp.str("value")?.u32(7)?;
+///     Ok(())
+/// }
+///
+/// fn reset(_: &mut Ctx<'_>, _: &Request<'_>, _: &mut Response<'_>) -> Result<(), Error> {
+///     Ok(())
+/// }
+///
+/// static GROUP: Group = Group {
+///     id: GroupId(64),
+///     name: "counter",
+///     commands: command_table![GET => Command::read(get), RESET => Command::write(reset)],
+/// };
+/// assert_eq!(GROUP.commands.len(), 3); // id 1 answers rc 8
+/// ```
+#[macro_export]
+macro_rules! command_table {
+    ($($id:expr => $command:expr),+ $(,)?) => {{
+        const ENTRIES: &[(u8, $crate::dispatch::Command)] = &[$(($id, $command)),+];
+        const TABLE: [$crate::dispatch::Command; $crate::dispatch::table_len(ENTRIES)] =
+            $crate::dispatch::keyed(ENTRIES);
+        &TABLE
+    }};
+}
+
 /// A management group: its number, its name (for enum details) and its table,
 /// indexed by command id.
 pub struct Group {
@@ -67,15 +137,6 @@ impl Group {
     }
 }
 
-/// The link a request came in on (access policy and per-transport state).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Transport {
-    Serial,
-    RawUart,
-    Ble,
-    Udp,
-}
-
 /// Buffer geometry, reported by MCUmgr parameters (os 6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Params {
@@ -91,25 +152,6 @@ pub enum AfterResponse {
     Reset { boot_mode: Option<u8> },
 }
 
-/// One request as a handler sees it.
-pub struct Request<'a> {
-    pub header: Header,
-    pub payload: &'a [u8],
-    pub transport: Transport,
-}
-
-/// State that groups keep between requests (an upload in progress, an open
-/// file). One processing context owns it, so it needs no locks.
-#[derive(Default)]
-pub struct State {
-    /// The image upload in progress, if any (image group).
-    pub image_upload: crate::groups::image::UploadState,
-    /// The server's own counters, published by the statistics group.
-    pub stats: ServerStats,
-    /// The file transfer in progress, if any (fs group).
-    pub fs: FsState,
-}
-
 /// What a handler may reach besides its request.
 pub struct Ctx<'a> {
     pub platform: &'a mut dyn Platform,
@@ -117,6 +159,13 @@ pub struct Ctx<'a> {
     pub groups: &'a [&'static Group],
     pub params: Params,
     pub after_response: &'a mut Option<AfterResponse>,
+}
+
+impl Ctx<'_> {
+    /// Tells the server's parts what happened (see [`crate::event`]).
+    pub fn notify(&mut self, event: Event) {
+        self.state.on_event(&mut *self.platform, event);
+    }
 }
 
 /// The SMP server: a list of groups and the buffer geometry it reports.
@@ -172,10 +221,14 @@ impl<'g> Server<'g> {
         if tx.len() < HEADER_LEN {
             return None;
         }
-        self.state.stats.link_mut(transport).rx_bytes += input.len() as u64;
+        let received = Event::Received {
+            transport,
+            bytes: input.len(),
+        };
+        self.state.on_event(platform, received);
         let mut rest = input;
         while let Some(header) = Header::parse(rest) {
-            self.state.stats.link_mut(transport).rx_pkts += 1;
+            self.state.on_event(platform, Event::Packet { transport });
             let body = rest.get(HEADER_LEN..).unwrap_or_default();
             let payload = body.get(..usize::from(header.len));
             let result = match payload {
@@ -197,18 +250,17 @@ impl<'g> Server<'g> {
                     dispatch(&mut ctx, &request, out)
                 }
             };
-            let link = self.state.stats.link_mut(transport);
-            if result.is_err() {
-                link.err_rsps += 1;
+            let error = result.is_err();
+            let sent = respond(&header, result, tx);
+            if let Some(n) = sent {
+                emit(tx.get(..n).unwrap_or_default());
             }
-            match respond(&header, result, tx) {
-                Some(n) => {
-                    link.tx_pkts += 1;
-                    link.tx_bytes += n as u64;
-                    emit(tx.get(..n).unwrap_or_default());
-                }
-                None => link.no_rsps += 1,
-            }
+            let responded = Event::Responded {
+                transport,
+                sent,
+                error,
+            };
+            self.state.on_event(platform, responded);
             match payload {
                 Some(payload) => rest = body.get(payload.len()..).unwrap_or_default(),
                 None => break,

@@ -2,10 +2,10 @@
 //! the registry every group joins, one behaviour per test.
 
 use crate::dispatch::Transport;
-use crate::groups::fakes::{rc, Bench, V1_WRITE, V2_READ, V2_WRITE};
 use crate::header::{GroupId, Op};
 use crate::platform::Access;
 use crate::testing::bytes;
+use crate::testing::{rc, Bench, V1_WRITE, V2_READ, V2_WRITE};
 
 /// Every write refused except os echo (the virtual device's `--read-only`).
 fn read_only(access: &Access) -> bool {
@@ -96,6 +96,7 @@ fn enum_details_name_every_group_with_its_handler_count() {
     let mut want = bytes(r#"bf 66 "groups" 9f"#);
     for (group, name, handlers) in [
         ("00", "os mgmt", "09"),
+        ("01", "img mgmt", "07"),
         ("0a", "enum mgmt", "04"),
         ("02", "stat mgmt", "02"),
         ("03", "settings mgmt", "04"),

@@ -1,7 +1,7 @@
 //! The 32-byte MCUboot image header (protocol.md §4.1).
 
+use super::error::ImageError;
 use super::version::ImageVersion;
-use super::ImageError;
 
 /// `IMAGE_MAGIC`, bytes `3d b8 f3 96` on flash.
 pub const IMAGE_MAGIC: u32 = 0x96f3_b83d;

@@ -2,8 +2,8 @@
 //! which slot boots next, the state flags image state reports (protocol.md
 //! §4.5), and how much of a slot an image may use.
 
+use super::config::{BootConfig, BootMode};
 use super::trailer::{swap_type, Flag, MagicState, SwapType, Trailer, TrailerLayout};
-use super::{BootConfig, BootMode};
 
 /// The swap type of an image pair in `mode`.
 ///

@@ -3,8 +3,8 @@
 
 use crate::sha256::Sha256;
 
+use super::error::ImageError;
 use super::header::{ImageHeader, IMAGE_HEADER_SIZE};
-use super::ImageError;
 use crate::flash::FlashArea;
 
 /// Info header magic of the unprotected TLV area.

@@ -22,216 +22,23 @@
 //!   (Zephyr only truncates when the packet carries data);
 //! - a download past the end of the file returns empty `data`, as Zephyr.
 
+pub mod platform;
+pub mod state;
+
+pub use platform::{
+    FsError, FsFailure, FsPlatform, OpenMode, HASH_TYPE_LEN, IDLE_CLOSE_MS, PATH_LEN,
+};
+pub use state::FsState;
+
 use crate::cbor::Decoder;
 use crate::sha256::Sha256;
+use state::Direction;
 
 use crate::cbor::{decode_map, head_len, once, put_in_place, Field, Response, StrKind};
-use crate::dispatch::{Command, Ctx, Group, Request, Transport};
+use crate::dispatch::{Command, Ctx, Group, Request};
 use crate::error::{Error, MgmtErr};
+use crate::event::{Event, TransferKind};
 use crate::header::GroupId;
-
-crate::group_errors! {
-    /// File system group errors (`err.rc` with group 8).
-    pub enum FsError for GroupId::FS {
-        Unknown = 1 => Unknown,
-        FileInvalidName = 2 => Inval,
-        FileNotFound = 3 => NoEnt,
-        FileIsDirectory = 4 => Unknown,
-        FileOpenFailed = 5 => Unknown,
-        FileSeekFailed = 6 => Unknown,
-        FileReadFailed = 7 => Unknown,
-        FileTruncateFailed = 8 => Unknown,
-        FileDeleteFailed = 9 => Unknown,
-        FileWriteFailed = 10 => Unknown,
-        FileOffsetNotValid = 11 => Unknown,
-        FileOffsetLargerThanFile = 12 => Unknown,
-        ChecksumHashNotFound = 13 => Inval,
-        MountPointNotFound = 14 => NoEnt,
-        ReadOnlyFilesystem = 15 => Unknown,
-        FileEmpty = 16 => Unknown,
-    }
-}
-
-/// Longest file name (`CONFIG_MCUMGR_GRP_FS_PATH_LEN`).
-pub const PATH_LEN: usize = 64;
-
-/// An open transfer without requests for this long is closed
-/// (`CONFIG_MCUMGR_GRP_FS_FILE_AUTOMATIC_IDLE_CLOSE_TIME`).
-pub const IDLE_CLOSE_MS: u64 = 4000;
-
-/// Longest hash type name a request may carry.
-pub const HASH_TYPE_LEN: usize = 8;
-
-/// Why the platform could not do a file operation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FsFailure {
-    /// The name is not acceptable to the file system, or resolving it would
-    /// leave its mount point (a symbolic link out).
-    InvalidName,
-    /// No such file, or a directory on the way is missing.
-    NotFound,
-    /// The path names a directory.
-    IsDirectory,
-    /// The path is under no mount point.
-    NoMountPoint,
-    /// The file system is mounted read-only.
-    ReadOnly,
-    /// Any other I/O error.
-    Failed,
-}
-
-/// How the transfer file is opened.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OpenMode {
-    Read,
-    /// For writing; created when missing, its content kept.
-    Write,
-}
-
-/// What the file system group asks of the platform. The platform holds at
-/// most one open file, the transfer file.
-pub trait FsPlatform {
-    /// A monotonic clock in milliseconds (idle close of transfers).
-    fn now_ms(&mut self) -> u64;
-
-    /// The size of the regular file `path`.
-    fn file_size(&mut self, path: &str) -> Result<u64, FsFailure>;
-
-    /// Opens `path` as the transfer file.
-    fn open(&mut self, path: &str, mode: OpenMode) -> Result<(), FsFailure>;
-
-    /// Reads the transfer file from `offset` into `buf`; the bytes read, 0 at
-    /// the end of the file.
-    fn read(&mut self, offset: u64, buf: &mut [u8]) -> Result<usize, FsFailure>;
-
-    /// Empties the transfer file (an upload starting again at offset 0).
-    fn truncate(&mut self) -> Result<(), FsFailure>;
-
-    /// Appends `data` to the transfer file.
-    fn append(&mut self, data: &[u8]) -> Result<(), FsFailure>;
-
-    /// Closes the transfer file, if one is open.
-    fn close(&mut self);
-
-    /// Hands `len` bytes of `path` from `offset` (fewer at its end) to
-    /// `sink`, in pieces, for hashing; returns how many it handed. Does not
-    /// touch the transfer file.
-    fn read_range(
-        &mut self,
-        path: &str,
-        offset: u64,
-        len: u64,
-        sink: &mut dyn FnMut(&[u8]),
-    ) -> Result<u64, FsFailure>;
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Direction {
-    Upload,
-    Download,
-}
-
-#[derive(Debug)]
-struct Transfer {
-    transport: Transport,
-    path: heapless::String<PATH_LEN>,
-    direction: Direction,
-    /// Next offset: bytes written (upload) or read up to (download).
-    off: u64,
-    /// The file size (download) or the size announced at offset 0 (upload).
-    len: Option<u64>,
-    last_ms: u64,
-}
-
-/// The transfer in progress; part of the server's [`State`](crate::dispatch::State).
-#[derive(Debug, Default)]
-pub struct FsState {
-    open: Option<Transfer>,
-}
-
-impl FsState {
-    /// Whether a transfer is open.
-    pub fn is_open(&self) -> bool {
-        self.open.is_some()
-    }
-
-    /// Closes the transfer, if any, and the platform's transfer file.
-    pub fn close(&mut self, fs: &mut dyn FsPlatform) {
-        if self.open.take().is_some() {
-            fs.close();
-        }
-    }
-
-    /// Closes an idle transfer, then refuses a transfer request from another
-    /// transport or for another path while one is open (rc 10).
-    fn claim(
-        &mut self,
-        fs: &mut dyn FsPlatform,
-        transport: Transport,
-        path: &str,
-        now: u64,
-    ) -> Result<(), Error> {
-        if let Some(t) = &self.open {
-            if now.saturating_sub(t.last_ms) >= IDLE_CLOSE_MS {
-                self.close(fs);
-            }
-        }
-        match &self.open {
-            Some(t) if t.transport != transport || t.path != path => Err(MgmtErr::Busy.into()),
-            _ => Ok(()),
-        }
-    }
-
-    /// The transfer of the caller in `direction`: the open one, or a new one
-    /// opened by `open` (a transfer in the other direction is closed first).
-    /// `true` when it was just opened.
-    fn begin(
-        &mut self,
-        fs: &mut dyn FsPlatform,
-        transport: Transport,
-        path: &str,
-        direction: Direction,
-        now: u64,
-        open: impl FnOnce(&mut dyn FsPlatform) -> Result<Option<u64>, Error>,
-    ) -> Result<(&mut Transfer, bool), Error> {
-        if self.open.as_ref().is_some_and(|t| t.direction != direction) {
-            self.close(fs);
-        }
-        let fresh = self.open.is_none();
-        if fresh {
-            let len = open(fs)?;
-            let mut owned = heapless::String::new();
-            // Cannot fail: the name was checked to be at most PATH_LEN bytes.
-            owned.push_str(path).map_err(|_| MgmtErr::Inval)?;
-            self.open = Some(Transfer {
-                transport,
-                path: owned,
-                direction,
-                off: 0,
-                len,
-                last_ms: now,
-            });
-        }
-        match self.open.as_mut() {
-            Some(t) => {
-                t.last_ms = now;
-                Ok((t, fresh))
-            }
-            None => Err(MgmtErr::Unknown.into()),
-        }
-    }
-
-    /// Closes the transfer once all of it has moved.
-    fn finish_check(&mut self, fs: &mut dyn FsPlatform) {
-        if self
-            .open
-            .as_ref()
-            .is_some_and(|t| t.len.is_some_and(|len| t.off >= len))
-        {
-            self.close(fs);
-        }
-    }
-}
 
 /// Checks a name's length: rc 3 outside 1..=[`PATH_LEN`] bytes.
 fn checked_name(name: Option<&str>) -> Result<&str, Error> {
@@ -289,15 +96,30 @@ fn write_error(failure: FsFailure, otherwise: FsError) -> Error {
     .into()
 }
 
+/// The group's command ids.
+pub mod cmd {
+    /// Download (read) and upload (write) of a file.
+    pub const FILE: u8 = 0;
+    /// The size of a file.
+    pub const STATUS: u8 = 1;
+    /// A hash or checksum of a file.
+    pub const HASH_CHECKSUM: u8 = 2;
+    /// The hash and checksum types.
+    pub const SUPPORTED_HASH_CHECKSUM: u8 = 3;
+    /// Closes the open transfer.
+    pub const CLOSE: u8 = 4;
+}
+
+/// The group: its id, name and command table.
 pub static GROUP: Group = Group {
     id: GroupId::FS,
     name: "fs mgmt",
-    commands: &[
-        Command::read_write(download, upload),
-        Command::read(status),
-        Command::read(hash),
-        Command::read(hash_types),
-        Command::write(close),
+    commands: crate::command_table![
+        cmd::FILE => Command::read_write(download, upload),
+        cmd::STATUS => Command::read(status),
+        cmd::HASH_CHECKSUM => Command::read(hash),
+        cmd::SUPPORTED_HASH_CHECKSUM => Command::read(hash_types),
+        cmd::CLOSE => Command::write(close),
     ],
 };
 
@@ -357,7 +179,10 @@ fn download(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Res
     if let Some(t) = state.open.as_mut() {
         t.off = off + n as u64;
     }
-    ctx.state.stats.transfer.fs_download_bytes += n as u64;
+    ctx.notify(Event::Transferred {
+        kind: TransferKind::FsDownload,
+        bytes: n as u64,
+    });
     state_finish(ctx);
     Ok(())
 }
@@ -431,7 +256,10 @@ fn upload(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Resul
         return Err(e);
     }
     rsp.str("off")?.u64(transfer.off)?;
-    ctx.state.stats.transfer.fs_upload_bytes += data.len() as u64;
+    ctx.notify(Event::Transferred {
+        kind: TransferKind::FsUpload,
+        bytes: data.len() as u64,
+    });
     state_finish(ctx);
     Ok(())
 }

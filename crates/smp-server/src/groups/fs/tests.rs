@@ -1,9 +1,9 @@
 //! File system group (protocol.md §2.4), one behaviour per test.
 
 use crate::dispatch::Transport;
-use crate::groups::fakes::{err, rc, Bench, Device, V1_READ, V1_WRITE, V2_READ, V2_WRITE};
 use crate::groups::fs::{path_is_valid, IDLE_CLOSE_MS};
 use crate::testing::bytes;
+use crate::testing::{err, rc, Bench, Device, V1_READ, V1_WRITE, V2_READ, V2_WRITE};
 
 fn with_file(path: &str, content: &[u8]) -> Bench {
     let mut b = Bench::full();

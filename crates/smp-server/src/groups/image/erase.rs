@@ -1,10 +1,9 @@
 //! Image erase (command 5) and slot info (command 6).
 
-use super::state::other_slot_of_active_image;
+use super::platform::ImageMgmtError;
+use super::slot_state::other_slot_of_active_image;
+use super::slots::{active_slot, image_count, opposite, platform, slot_image, slot_in_use};
 use super::upload::erase_up_to;
-use super::{
-    active_slot, image_count, opposite, platform, slot_image, slot_in_use, ImageMgmtError,
-};
 use crate::cbor::{decode_map, once, Field, Response};
 use crate::dispatch::{Ctx, Request};
 use crate::error::Error;
@@ -48,7 +47,7 @@ pub(super) fn erase(
         }
         None => Err(ImageMgmtError::InvalidSlot),
     };
-    ctx.state.image_upload.reset();
+    ctx.state.image.reset();
     result.map_err(|e| match e {
         ImageMgmtError::FlashReadFailed => ImageMgmtError::FlashEraseFailed.into(),
         e => e.into(),

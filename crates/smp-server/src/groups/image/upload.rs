@@ -7,52 +7,17 @@
 //! Sectors are erased just before the first write into them, unless already
 //! erased, so no request waits on erasing the whole slot.
 
-use super::{
-    active_slot, image_count, opposite, slot_image, slot_in_use, ImageMgmtError, ImagePlatform,
-};
+use super::platform::{ImageMgmtError, ImagePlatform};
+use super::slots::{active_slot, image_count, opposite, slot_image, slot_in_use};
+use super::state::{Upload, UploadState, TAIL_MAX};
 use crate::cbor::{bool_or_int, decode_map, once, Field, Response};
 use crate::dispatch::{Ctx, Request};
 use crate::error::{Error, MgmtErr};
+use crate::event::{Event, TransferKind};
 use crate::flash::FlashArea;
 use crate::mcuboot::{
     align_down, max_image_size, sha256_of, ImageError, ImageHeader, TrailerLayout, HASH_LEN,
 };
-
-/// The largest flash write granularity an upload can stream to.
-pub const TAIL_MAX: usize = 128;
-
-/// The upload in progress, kept between requests (reset on completion, on
-/// any error and by image erase).
-#[derive(Default)]
-pub struct UploadState {
-    current: Option<Upload>,
-}
-
-impl UploadState {
-    /// Forgets the upload in progress.
-    pub fn reset(&mut self) {
-        self.current = None;
-    }
-
-    /// `(absolute slot, bytes accepted, image length)` of the upload in progress.
-    pub fn progress(&self) -> Option<(u8, u32, u32)> {
-        self.current.as_ref().map(|u| (u.slot, u.off, u.len))
-    }
-}
-
-struct Upload {
-    slot: u8,
-    /// Total image length (`len` of the first chunk).
-    len: u32,
-    /// Bytes accepted: the next expected `off`.
-    off: u32,
-    /// The client's `sha` (up to 32 bytes), for resume and `match`.
-    sha: heapless::Vec<u8, HASH_LEN>,
-    /// Accepted bytes not yet written: `[off - tail.len(), off)`.
-    tail: heapless::Vec<u8, TAIL_MAX>,
-    /// Sectors below this offset are erased or written by this upload.
-    erased_to: u32,
-}
 
 /// The fields of one upload request.
 struct Chunk<'a> {
@@ -94,22 +59,25 @@ pub(super) fn upload(
         sha,
         upgrade: upgrade.unwrap_or(false),
     };
-    let state = &mut ctx.state.image_upload;
-    let accepted = &mut ctx.state.stats.transfer.img_upload_bytes;
+    let state = &mut ctx.state.image;
     let p = ctx.platform.image().ok_or(MgmtErr::NotSup)?;
-    match accept(p, state, &chunk, accepted) {
-        Ok(reply) => {
-            rsp.str("off")?.u32(reply.off)?;
-            if let Some(matched) = reply.matched {
-                rsp.str("match")?.bool(matched)?;
-            }
-            Ok(())
-        }
-        Err(e) => {
-            state.reset();
-            Err(e.into())
-        }
+    let mut accepted = 0;
+    let result = accept(p, state, &chunk, &mut accepted);
+    if result.is_err() {
+        state.reset();
     }
+    if accepted > 0 {
+        ctx.notify(Event::Transferred {
+            kind: TransferKind::ImageUpload,
+            bytes: accepted,
+        });
+    }
+    let reply = result?;
+    rsp.str("off")?.u32(reply.off)?;
+    if let Some(matched) = reply.matched {
+        rsp.str("match")?.bool(matched)?;
+    }
+    Ok(())
 }
 
 /// `accepted` counts the data bytes written (the statistics group's

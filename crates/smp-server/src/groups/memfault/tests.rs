@@ -1,9 +1,9 @@
 //! Memfault group (protocol.md §2.8), one behaviour per test.
 
 use crate::dispatch::Transport;
-use crate::groups::fakes::{err, rc, Bench, Device, V1_READ, V2_READ, V2_WRITE};
 use crate::groups::memfault::DeviceInfo;
 use crate::testing::bytes;
+use crate::testing::{err, rc, Bench, Device, V1_READ, V2_READ, V2_WRITE};
 
 #[test]
 fn project_key_matches_the_memfault_sdk_wire_example() {

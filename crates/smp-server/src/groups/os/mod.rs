@@ -1,148 +1,51 @@
 //! Group 0, OS (protocol.md §2.0).
 
 mod datetime;
+pub mod platform;
 
 use crate::cbor::Decoder;
 
 pub use datetime::DateTime;
+pub use platform::{
+    BootloaderInfo, ClockError, OsError, OsInfo, OsPlatform, PoolInfo, TaskInfo,
+    INFO_MAX_RESPONSE_SIZE,
+};
 
 use crate::cbor::{bool_or_int, decode_map, once, Field, Response};
-use crate::dispatch::{AfterResponse, Command, Ctx, Group, Request};
+use crate::dispatch::{keyed, AfterResponse, Command, Ctx, Group, Request};
 use crate::error::{Error, MgmtErr};
 use crate::header::GroupId;
 use crate::text::Text;
 
-crate::group_errors! {
-    /// OS group errors (`err.rc` with group 0).
-    pub enum OsError for GroupId::OS {
-        Unknown = 1 => Unknown,
-        InvalidFormat = 2 => Inval,
-        QueryYieldsNoAnswer = 3 => NoEnt,
-        RtcNotSet = 4 => NoEnt,
-        RtcCommandFailed = 5 => Unknown,
-        QueryResponseValueNotValid = 6 => NoEnt,
-    }
+/// The group's command ids.
+pub mod cmd {
+    /// Echoes a string back.
+    pub const ECHO: u8 = 0;
+    /// Console echo control: not served (rc 8), as in Zephyr.
+    pub const CONSOLE_ECHO_CONTROL: u8 = 1;
+    /// Thread statistics.
+    pub const TASKSTAT: u8 = 2;
+    /// Memory pool statistics.
+    pub const MPSTAT: u8 = 3;
+    /// Reads (read) or sets (write) the date and time.
+    pub const DATETIME: u8 = 4;
+    /// Resets the device.
+    pub const RESET: u8 = 5;
+    /// The buffer geometry.
+    pub const MCUMGR_PARAMS: u8 = 6;
+    /// System information (uname-like).
+    pub const INFO: u8 = 7;
+    /// Bootloader information.
+    pub const BOOTLOADER_INFO: u8 = 8;
 }
 
-/// What the OS group asks of the platform.
-pub trait OsPlatform {
-    /// The texts os info (command 7) reports.
-    fn info(&self) -> OsInfo<'_>;
-
-    /// Calls `visit` for each thread, in a stable order.
-    fn tasks(
-        &mut self,
-        visit: &mut dyn FnMut(&TaskInfo<'_>) -> Result<(), Error>,
-    ) -> Result<(), Error>;
-
-    /// Calls `visit` for each memory pool; rc 8 where the platform has none to report.
-    fn memory_pools(
-        &mut self,
-        visit: &mut dyn FnMut(&PoolInfo<'_>) -> Result<(), Error>,
-    ) -> Result<(), Error> {
-        let _ = visit;
-        Err(MgmtErr::NotSup.into())
-    }
-
-    /// The clock; [`ClockError::NotSet`] before anyone set it. A platform
-    /// without one leaves the date-time command out of its table
-    /// ([`OsCommands::datetime`]) and these defaults unused.
-    fn datetime(&mut self) -> Result<DateTime, ClockError> {
-        Err(ClockError::Failed)
-    }
-
-    fn set_datetime(&mut self, now: DateTime) -> Result<(), ClockError> {
-        let _ = now;
-        Err(ClockError::Failed)
-    }
-
-    /// Decides whether the device may reset now; the reset itself happens after
-    /// the response has been sent ([`AfterResponse::Reset`]).
-    fn prepare_reset(&mut self, force: bool, boot_mode: Option<u8>) -> Result<(), Error>;
-
-    /// The bootloader and, for MCUboot, its mode; `None` when the device
-    /// boots without one (every bootloader info query then answers
-    /// err {0, 3}, as Zephyr does without CONFIG_BOOTLOADER_MCUBOOT).
-    fn bootloader(&self) -> Option<BootloaderInfo>;
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ClockError {
-    NotSet,
-    Failed,
-}
-
-impl From<ClockError> for Error {
-    fn from(e: ClockError) -> Self {
-        match e {
-            ClockError::NotSet => OsError::RtcNotSet.into(),
-            ClockError::Failed => OsError::RtcCommandFailed.into(),
-        }
-    }
-}
-
-/// The uname-like texts of os info, one per format letter.
-#[derive(Clone, Copy, Debug)]
-pub struct OsInfo<'a> {
-    /// `s`
-    pub kernel_name: &'a str,
-    /// `n`
-    pub node_name: &'a str,
-    /// `r`
-    pub kernel_release: &'a str,
-    /// `v`
-    pub kernel_version: &'a str,
-    /// `b`; the letter is invalid where the build time is not recorded.
-    pub build_date_time: Option<&'a str>,
-    /// `m`
-    pub machine: &'a str,
-    /// `p`
-    pub processor: &'a str,
-    /// `i`
-    pub hardware_platform: &'a str,
-    /// `o`
-    pub operating_system: &'a str,
-}
-
-/// One thread, for task statistics.
-#[derive(Clone, Copy, Debug)]
-pub struct TaskInfo<'a> {
-    pub name: &'a str,
-    pub prio: i32,
-    pub tid: u32,
-    pub state: u32,
-    /// Stack size and use, in 4-byte words.
-    pub stack: Option<(u32, u32)>,
-    /// Execution cycles, where measured.
-    pub runtime: Option<u64>,
-}
-
-/// One memory pool, for memory pool statistics.
-#[derive(Clone, Copy, Debug)]
-pub struct PoolInfo<'a> {
-    pub name: &'a str,
-    pub block_size: u64,
-    pub blocks: u64,
-    pub free: u64,
-    pub min_free: u64,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BootloaderInfo {
-    pub name: &'static str,
-    /// MCUboot mode (protocol.md §2.0: -1 unknown, 0 single slot, 1 swap using
-    /// scratch, 2 overwrite only, 3 swap using move, ...).
-    pub mode: i8,
-    pub no_downgrade: bool,
-}
-
-/// The longest os info output (Zephyr's MCUMGR_GRP_OS_INFO_MAX_RESPONSE_SIZE).
-pub const INFO_MAX_RESPONSE_SIZE: usize = 256;
+/// The length of the group's command table: the highest id plus one.
+pub const TABLE_LEN: usize = cmd::BOOTLOADER_INFO as usize + 1;
 
 /// The group with every command.
 pub static GROUP: Group = group(&COMMANDS_ALL);
 
-static COMMANDS_ALL: [Command; 9] = commands(OsCommands::ALL);
+static COMMANDS_ALL: [Command; TABLE_LEN] = commands(OsCommands::ALL);
 
 /// Which of the group's commands a server offers; the others answer rc 8,
 /// and their code is left out of the image. As Zephyr's
@@ -177,10 +80,10 @@ impl OsCommands {
 /// use smp_server::dispatch::{Command, Group};
 /// use smp_server::groups::os::{self, OsCommands};
 ///
-/// static COMMANDS: [Command; 9] = os::commands(OsCommands { datetime: false, ..OsCommands::ALL });
+/// static COMMANDS: [Command; os::TABLE_LEN] = os::commands(OsCommands { datetime: false, ..OsCommands::ALL });
 /// static OS: Group = os::group(&COMMANDS);
 /// ```
-pub const fn commands(which: OsCommands) -> [Command; 9] {
+pub const fn commands(which: OsCommands) -> [Command; TABLE_LEN] {
     const fn pick(on: bool, command: Command) -> Command {
         if on {
             command
@@ -188,24 +91,32 @@ pub const fn commands(which: OsCommands) -> [Command; 9] {
             Command::NONE
         }
     }
-    [
-        pick(which.echo, Command::read_write(echo, echo)),
-        Command::NONE, // console echo control
-        pick(which.taskstat, Command::read(taskstat)),
-        pick(which.mpstat, Command::read(mpstat)),
-        pick(
-            which.datetime,
-            Command::read_write(datetime_get, datetime_set),
+    keyed(&[
+        (cmd::ECHO, pick(which.echo, Command::read_write(echo, echo))),
+        (cmd::TASKSTAT, pick(which.taskstat, Command::read(taskstat))),
+        (cmd::MPSTAT, pick(which.mpstat, Command::read(mpstat))),
+        (
+            cmd::DATETIME,
+            pick(
+                which.datetime,
+                Command::read_write(datetime_get, datetime_set),
+            ),
         ),
-        Command::write(reset),
-        pick(which.mcumgr_params, Command::read(mcumgr_params)),
-        pick(which.info, Command::read(info)),
-        pick(which.bootloader_info, Command::read(bootloader_info)),
-    ]
+        (cmd::RESET, Command::write(reset)),
+        (
+            cmd::MCUMGR_PARAMS,
+            pick(which.mcumgr_params, Command::read(mcumgr_params)),
+        ),
+        (cmd::INFO, pick(which.info, Command::read(info))),
+        (
+            cmd::BOOTLOADER_INFO,
+            pick(which.bootloader_info, Command::read(bootloader_info)),
+        ),
+    ])
 }
 
 /// The group over a command table made by [`commands`].
-pub const fn group(commands: &'static [Command; 9]) -> Group {
+pub const fn group(commands: &'static [Command; TABLE_LEN]) -> Group {
     Group {
         id: GroupId::OS,
         name: "os mgmt",

@@ -1,7 +1,7 @@
 //! OS group commands (protocol.md §2.0), one behaviour per test.
 
 use super::*;
-use crate::testing::{bytes, exchange, exchange_with, packet, FakePlatform};
+use crate::testing::{bytes, exchange, exchange_with, packet, Bench, Device, FakeOs};
 
 const V2_READ: u8 = 0x08;
 const V2_WRITE: u8 = 0x0A;
@@ -11,7 +11,7 @@ fn payload(rsp: &[u8]) -> &[u8] {
     &rsp[8..]
 }
 
-fn os(platform: &mut FakePlatform, op: u8, id: u8, body: &str) -> Vec<u8> {
+fn os(platform: &mut FakeOs, op: u8, id: u8, body: &str) -> Vec<u8> {
     exchange(platform, &packet(op, 0, 1, id, &bytes(body)))
         .only()
         .to_vec()
@@ -20,7 +20,7 @@ fn os(platform: &mut FakePlatform, op: u8, id: u8, body: &str) -> Vec<u8> {
 #[test]
 fn echo_answers_read_as_well_as_write() {
     for op in [V2_READ, V2_WRITE] {
-        let rsp = os(&mut FakePlatform::default(), op, 0, r#"a1 61 "d" 62 "hi""#);
+        let rsp = os(&mut FakeOs::default(), op, 0, r#"a1 61 "d" 62 "hi""#);
         assert_eq!(payload(&rsp), bytes(r#"bf 61 "r" 62 "hi" ff"#));
     }
 }
@@ -28,14 +28,14 @@ fn echo_answers_read_as_well_as_write() {
 #[test]
 fn echo_without_d_or_with_d_not_text_is_rc_3() {
     for body in ["a0", r#"a1 61 "d" 01"#, r#"a1 61 "x" 62 "hi""#] {
-        let rsp = os(&mut FakePlatform::default(), V2_WRITE, 0, body);
+        let rsp = os(&mut FakeOs::default(), V2_WRITE, 0, body);
         assert_eq!(payload(&rsp), bytes("bf 62 72 63 03 ff"), "{body}");
     }
 }
 
 #[test]
 fn echo_of_an_empty_string() {
-    let rsp = os(&mut FakePlatform::default(), V2_WRITE, 0, r#"a1 61 "d" 60"#);
+    let rsp = os(&mut FakeOs::default(), V2_WRITE, 0, r#"a1 61 "d" 60"#);
     assert_eq!(payload(&rsp), bytes(r#"bf 61 "r" 60 ff"#));
 }
 
@@ -68,7 +68,7 @@ const TASKS: &[TaskInfo<'static>] = &[
 
 #[test]
 fn taskstat_lists_each_task_with_optional_stack_and_runtime() {
-    let mut p = FakePlatform {
+    let mut p = FakeOs {
         tasks: TASKS,
         ..Default::default()
     };
@@ -87,7 +87,7 @@ fn taskstat_lists_each_task_with_optional_stack_and_runtime() {
 
 #[test]
 fn taskstat_too_big_for_the_buffer_is_rc_7() {
-    let mut p = FakePlatform {
+    let mut p = FakeOs {
         tasks: TASKS,
         ..Default::default()
     };
@@ -104,7 +104,7 @@ fn mpstat_reports_pools_under_mpools() {
         free: 3,
         min_free: 1,
     }];
-    let mut p = FakePlatform {
+    let mut p = FakeOs {
         pools: Some(POOLS),
         ..Default::default()
     };
@@ -119,25 +119,25 @@ fn mpstat_reports_pools_under_mpools() {
 
 #[test]
 fn mpstat_without_pools_is_rc_8() {
-    let rsp = os(&mut FakePlatform::default(), V2_READ, 3, "a0");
+    let rsp = os(&mut FakeOs::default(), V2_READ, 3, "a0");
     assert_eq!(payload(&rsp), bytes("bf 62 72 63 08 ff"));
 }
 
 #[test]
 fn datetime_get_before_set_is_rtc_not_set() {
-    let v2 = os(&mut FakePlatform::default(), V2_READ, 4, "a0");
+    let v2 = os(&mut FakeOs::default(), V2_READ, 4, "a0");
     assert_eq!(
         payload(&v2),
         bytes(r#"bf 63 "err" bf 65 "group" 00 62 "rc" 04 ff ff"#)
     );
     // v1: RTC_NOT_SET translates to ENOENT (Zephyr os_mgmt_datetime test)
-    let v1 = os(&mut FakePlatform::default(), 0x00, 4, "a0");
+    let v1 = os(&mut FakeOs::default(), 0x00, 4, "a0");
     assert_eq!(payload(&v1), bytes("bf 62 72 63 05 ff"));
 }
 
 #[test]
 fn datetime_set_then_get_returns_the_same_string() {
-    let mut p = FakePlatform::default();
+    let mut p = FakeOs::default();
     let set = os(
         &mut p,
         V2_WRITE,
@@ -154,7 +154,7 @@ fn datetime_set_then_get_returns_the_same_string() {
 
 #[test]
 fn datetime_get_shows_millis_when_the_clock_has_them() {
-    let mut p = FakePlatform::default();
+    let mut p = FakeOs::default();
     os(
         &mut p,
         V2_WRITE,
@@ -175,7 +175,7 @@ fn datetime_set_with_invalid_string_is_rc_3() {
         r#"72 "20a1-b1-aTbb:dd:qq""#,
         r#"73 "1820-01-02T03:04:05""#,
     ] {
-        let mut p = FakePlatform::default();
+        let mut p = FakeOs::default();
         let rsp = os(&mut p, V2_WRITE, 4, &format!(r#"a1 68 "datetime" {s}"#));
         assert_eq!(payload(&rsp), bytes("bf 62 72 63 03 ff"), "{s}");
         assert_eq!(p.clock, None);
@@ -184,13 +184,13 @@ fn datetime_set_with_invalid_string_is_rc_3() {
 
 #[test]
 fn datetime_set_without_datetime_is_rc_3() {
-    let rsp = os(&mut FakePlatform::default(), V2_WRITE, 4, "a0");
+    let rsp = os(&mut FakeOs::default(), V2_WRITE, 4, "a0");
     assert_eq!(payload(&rsp), bytes("bf 62 72 63 03 ff"));
 }
 
 #[test]
 fn clock_failure_is_rtc_command_failed() {
-    let mut p = FakePlatform {
+    let mut p = FakeOs {
         clock_fails: true,
         ..Default::default()
     };
@@ -208,7 +208,7 @@ fn clock_failure_is_rtc_command_failed() {
 
 #[test]
 fn reset_answers_empty_map_and_asks_for_reset_after_the_response() {
-    let mut p = FakePlatform::default();
+    let mut p = FakeOs::default();
     let ex = exchange(&mut p, &packet(V2_WRITE, 0, 1, 5, &[]));
     assert_eq!(payload(ex.only()), bytes("bf ff"));
     assert_eq!(
@@ -221,7 +221,7 @@ fn reset_answers_empty_map_and_asks_for_reset_after_the_response() {
 #[test]
 fn reset_force_is_accepted_as_bool_or_integer() {
     for force in ["f5", "01"] {
-        let mut p = FakePlatform {
+        let mut p = FakeOs {
             reset_refusal: Some(MgmtErr::Busy.into()),
             ..Default::default()
         };
@@ -242,7 +242,7 @@ fn reset_force_is_accepted_as_bool_or_integer() {
 
 #[test]
 fn refused_reset_without_force_is_rc_10_and_does_not_reset() {
-    let mut p = FakePlatform {
+    let mut p = FakeOs {
         reset_refusal: Some(MgmtErr::Busy.into()),
         ..Default::default()
     };
@@ -256,7 +256,7 @@ fn refused_reset_without_force_is_rc_10_and_does_not_reset() {
 
 #[test]
 fn reset_passes_boot_mode() {
-    let mut p = FakePlatform::default();
+    let mut p = FakeOs::default();
     let ex = exchange(
         &mut p,
         &packet(
@@ -276,7 +276,7 @@ fn reset_passes_boot_mode() {
 #[test]
 fn reset_boot_mode_above_255_is_rc_3() {
     let ex = exchange(
-        &mut FakePlatform::default(),
+        &mut FakeOs::default(),
         &packet(V2_WRITE, 0, 1, 5, &bytes(r#"a1 69 "boot_mode" 19 01 00"#)),
     );
     assert_eq!(payload(ex.only()), bytes("bf 62 72 63 03 ff"));
@@ -285,7 +285,7 @@ fn reset_boot_mode_above_255_is_rc_3() {
 
 #[test]
 fn params_report_the_configured_buffers() {
-    let rsp = os(&mut FakePlatform::default(), V2_READ, 6, "a0");
+    let rsp = os(&mut FakeOs::default(), V2_READ, 6, "a0");
     assert_eq!(
         payload(&rsp),
         bytes(r#"bf 68 "buf_size" 19 01 80 69 "buf_count" 04 ff"#)
@@ -295,15 +295,12 @@ fn params_report_the_configured_buffers() {
 #[test]
 fn nordic_ble_params_probe_is_answered() {
     // v1 read, seq 0xFF, payload A0 (protocol.md §3.1)
-    let ex = exchange(
-        &mut FakePlatform::default(),
-        &bytes("00 00 00 01 00 00 FF 06 A0"),
-    );
+    let ex = exchange(&mut FakeOs::default(), &bytes("00 00 00 01 00 00 FF 06 A0"));
     assert_eq!(ex.only()[..8], bytes("01 00 00 19 00 00 ff 06"));
     assert!(ex.only().len() > 14);
 }
 
-fn info_output(p: &mut FakePlatform, format: Option<&str>) -> Vec<u8> {
+fn info_output(p: &mut FakeOs, format: Option<&str>) -> Vec<u8> {
     let body = match format {
         None => "a0".to_string(),
         Some(f) => format!(r#"a1 66 "format" {:02x} "{f}""#, 0x60 + f.len()),
@@ -324,16 +321,13 @@ fn output(text: &str) -> Vec<u8> {
 
 #[test]
 fn info_without_format_is_the_kernel_name() {
-    assert_eq!(
-        info_output(&mut FakePlatform::default(), None),
-        output("Zephyr")
-    );
+    assert_eq!(info_output(&mut FakeOs::default(), None), output("Zephyr"));
 }
 
 #[test]
 fn info_letters_come_out_in_fixed_order_whatever_the_input_order() {
     assert_eq!(
-        info_output(&mut FakePlatform::default(), Some("ois")),
+        info_output(&mut FakeOs::default(), Some("ois")),
         output("Zephyr nrf52840dk@1.0 Zephyr")
     );
 }
@@ -341,14 +335,14 @@ fn info_letters_come_out_in_fixed_order_whatever_the_input_order() {
 #[test]
 fn info_all_omits_build_time_when_not_recorded() {
     assert_eq!(
-        info_output(&mut FakePlatform::default(), Some("a")),
+        info_output(&mut FakeOs::default(), Some("a")),
         output("Zephyr unknown v4.1.99 v4.1.99-123 arm cortex-m4 nrf52840dk@1.0 Zephyr")
     );
 }
 
 #[test]
 fn info_all_includes_build_time_when_recorded() {
-    let mut p = FakePlatform {
+    let mut p = FakeOs {
         build_time: Some("2025-06-18T10:00:00"),
         ..Default::default()
     };
@@ -362,7 +356,7 @@ fn info_all_includes_build_time_when_recorded() {
 fn info_unknown_letter_is_invalid_format() {
     for f in ["x", "sx", "b"] {
         assert_eq!(
-            info_output(&mut FakePlatform::default(), Some(f)),
+            info_output(&mut FakeOs::default(), Some(f)),
             bytes(r#"bf 63 "err" bf 65 "group" 00 62 "rc" 02 ff ff"#),
             "{f}"
         );
@@ -372,7 +366,7 @@ fn info_unknown_letter_is_invalid_format() {
 #[test]
 fn info_longer_than_256_bytes_is_rc_7() {
     let name: &'static str = Box::leak("n".repeat(250).into_boxed_str());
-    let mut p = FakePlatform {
+    let mut p = FakeOs {
         node_name: name,
         ..Default::default()
     };
@@ -382,7 +376,7 @@ fn info_longer_than_256_bytes_is_rc_7() {
 
 #[test]
 fn bootloader_info_names_the_bootloader() {
-    let rsp = os(&mut FakePlatform::default(), V2_READ, 8, "a0");
+    let rsp = os(&mut FakeOs::default(), V2_READ, 8, "a0");
     assert_eq!(
         payload(&rsp),
         bytes(r#"bf 6a "bootloader" 67 "MCUboot" ff"#)
@@ -392,7 +386,7 @@ fn bootloader_info_names_the_bootloader() {
 #[test]
 fn bootloader_mode_query() {
     let rsp = os(
-        &mut FakePlatform::default(),
+        &mut FakeOs::default(),
         V2_READ,
         8,
         r#"a1 65 "query" 64 "mode""#,
@@ -402,7 +396,7 @@ fn bootloader_mode_query() {
 
 #[test]
 fn bootloader_mode_query_reports_no_downgrade_only_when_true() {
-    let mut p = FakePlatform {
+    let mut p = FakeOs {
         bootloader: Some(BootloaderInfo {
             name: "MCUboot",
             mode: -1,
@@ -420,7 +414,7 @@ fn bootloader_mode_query_reports_no_downgrade_only_when_true() {
 #[test]
 fn bootloader_unknown_query_is_query_yields_no_answer() {
     let rsp = os(
-        &mut FakePlatform::default(),
+        &mut FakeOs::default(),
         V2_READ,
         8,
         r#"a1 65 "query" 63 "abc""#,
@@ -433,7 +427,7 @@ fn bootloader_unknown_query_is_query_yields_no_answer() {
 
 #[test]
 fn without_a_bootloader_every_query_yields_no_answer() {
-    let mut p = FakePlatform {
+    let mut p = FakeOs {
         bootloader: None,
         ..Default::default()
     };
@@ -446,56 +440,27 @@ fn without_a_bootloader_every_query_yields_no_answer() {
 
 #[test]
 fn bootloader_query_not_text_is_rc_3() {
-    let rsp = os(
-        &mut FakePlatform::default(),
-        V2_READ,
-        8,
-        r#"a1 65 "query" 01"#,
-    );
+    let rsp = os(&mut FakeOs::default(), V2_READ, 8, r#"a1 65 "query" 01"#);
     assert_eq!(payload(&rsp), bytes("bf 62 72 63 03 ff"));
 }
 
 #[test]
 fn v1_write_of_echo_is_answered_v1() {
-    let rsp = os(
-        &mut FakePlatform::default(),
-        V1_WRITE,
-        0,
-        r#"a1 61 "d" 61 "x""#,
-    );
+    let rsp = os(&mut FakeOs::default(), V1_WRITE, 0, r#"a1 61 "d" 61 "x""#);
     assert_eq!(rsp[0], 0x03);
 }
 
 #[test]
 fn commands_left_out_of_the_table_answer_rc_8_and_the_rest_still_work() {
-    use crate::dispatch::{Params, Server, Transport};
-    static COMMANDS: [Command; 9] = commands(OsCommands {
+    static COMMANDS: [Command; TABLE_LEN] = commands(OsCommands {
         datetime: false,
         info: false,
         ..OsCommands::ALL
     });
     static OS: Group = group(&COMMANDS);
     static GROUPS: &[&Group] = &[&OS];
-    let mut server = Server::new(
-        GROUPS,
-        Params {
-            buf_size: 384,
-            buf_count: 4,
-        },
-    );
-    let mut ask = |id: u8, body: &str| {
-        let mut tx = [0u8; 384];
-        let mut out = Vec::new();
-        let request = packet(V2_READ, 0, 1, id, &bytes(body));
-        server.process(
-            &mut FakePlatform::default(),
-            Transport::Udp,
-            &request,
-            &mut tx,
-            &mut |rsp| out = rsp[8..].to_vec(),
-        );
-        out
-    };
+    let mut bench = Bench::with_groups(GROUPS, Device::default());
+    let mut ask = |id: u8, body: &str| bench.ask(V2_READ, 0, id, body);
     // datetime get (4) and os info (7): rc 8, as ids nobody implements.
     assert_eq!(ask(4, "a0"), bytes("bf 62 72 63 08 ff"));
     assert_eq!(ask(7, "a0"), bytes("bf 62 72 63 08 ff"));

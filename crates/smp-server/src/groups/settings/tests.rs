@@ -1,8 +1,8 @@
 //! Settings group (protocol.md §2.3), one behaviour per test.
 
-use crate::groups::fakes::{err, rc, Bench, Device, V1_READ, V1_WRITE, V2_READ, V2_WRITE};
 use crate::groups::settings::SettingsFailure;
 use crate::testing::bytes;
+use crate::testing::{err, rc, Bench, Device, V1_READ, V1_WRITE, V2_READ, V2_WRITE};
 
 const WRITE_X: &str = r#"a2 64 "name" 65 "app/x" 63 "val" 42 01 02"#;
 const READ_X: &str = r#"a1 64 "name" 65 "app/x""#;

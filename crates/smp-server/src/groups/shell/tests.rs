@@ -1,7 +1,7 @@
 //! Shell group (protocol.md §2.5), one behaviour per test.
 
-use crate::groups::fakes::{err, rc, Bench, Device, V1_WRITE, V2_READ, V2_WRITE};
 use crate::testing::bytes;
+use crate::testing::{err, rc, Bench, Device, V1_WRITE, V2_READ, V2_WRITE};
 
 /// `{"argv": [args...]}` as CBOR.
 fn argv(args: &[&str]) -> Vec<u8> {

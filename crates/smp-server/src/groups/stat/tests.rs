@@ -1,8 +1,8 @@
 //! Statistics group (protocol.md §2.2), one behaviour per test.
 
 use crate::dispatch::Transport;
-use crate::groups::fakes::{err, rc, Bench, Device, RadioCounters, V1_READ, V2_READ, V2_WRITE};
 use crate::testing::bytes;
+use crate::testing::{err, rc, Bench, Device, RadioCounters, V1_READ, V2_READ, V2_WRITE};
 
 #[test]
 fn list_names_the_server_groups_of_the_platform_transports_then_the_platform_groups() {

@@ -1,8 +1,8 @@
 //! Zephyr basic group (protocol.md §2.7), one behaviour per test.
 
-use crate::groups::fakes::{err, rc, Bench, Device, V1_WRITE, V2_READ, V2_WRITE};
 use crate::groups::zephyr_basic::BasicError;
 use crate::testing::bytes;
+use crate::testing::{err, rc, Bench, Device, V1_WRITE, V2_READ, V2_WRITE};
 
 #[test]
 fn erase_storage_answers_an_empty_map_after_erasing() {

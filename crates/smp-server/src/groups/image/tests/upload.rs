@@ -67,7 +67,7 @@ fn next(image: &[u8], from: usize, to: usize) -> Chunk<'_> {
     }
 }
 
-fn send(s: &mut Session, d: &mut Device, c: &Chunk<'_>) -> Vec<u8> {
+fn send(s: &mut Session, d: &mut FakeImage, c: &Chunk<'_>) -> Vec<u8> {
     s.write(d, 1, &c.encode())
 }
 
@@ -91,7 +91,13 @@ fn off_match(n: u32, matched: bool) -> Vec<u8> {
 }
 
 /// Uploads `image` in chunks of `chunk` bytes, checking each answer.
-fn upload_all(s: &mut Session, d: &mut Device, image: &[u8], chunk: usize, sha: &[u8]) -> Vec<u8> {
+fn upload_all(
+    s: &mut Session,
+    d: &mut FakeImage,
+    image: &[u8],
+    chunk: usize,
+    sha: &[u8],
+) -> Vec<u8> {
     let n = chunk.min(image.len());
     let mut last = send(s, d, &first(image, n, sha));
     let mut at = n;
@@ -106,7 +112,7 @@ fn upload_all(s: &mut Session, d: &mut Device, image: &[u8], chunk: usize, sha: 
 
 #[test]
 fn chunked_upload_lands_byte_for_byte_in_slot_1_with_match() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let img = APP_1_2_4_5;
     let sha = sha256(img);
     let last = upload_all(&mut Session::new(), &mut d, img, 500, &sha);
@@ -121,7 +127,7 @@ fn chunked_upload_lands_byte_for_byte_in_slot_1_with_match() {
 
 #[test]
 fn uploaded_image_shows_in_state_read_with_imgtools_hash() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     upload_all(
         &mut Session::new(),
         &mut d,
@@ -140,7 +146,7 @@ fn uploaded_image_shows_in_state_read_with_imgtools_hash() {
 
 #[test]
 fn whole_image_in_one_chunk() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let sha = sha256(APP_1_2_3);
     let r = send(
         &mut Session::new(),
@@ -152,18 +158,18 @@ fn whole_image_in_one_chunk() {
 
 #[test]
 fn match_is_false_when_the_flash_does_not_hash_to_sha() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let last = upload_all(&mut Session::new(), &mut d, APP_1_2_3, 600, &[9; 32]);
     assert_eq!(last, off_match(APP_1_2_3.len() as u32, false));
 }
 
 #[test]
 fn no_match_without_a_full_sha() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let sha = sha256(APP_1_2_3);
     let last = upload_all(&mut Session::new(), &mut d, APP_1_2_3, 600, &sha[..8]);
     assert_eq!(last, off(APP_1_2_3.len() as u32));
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let mut s = Session::new();
     let c = Chunk {
         sha: None,
@@ -174,7 +180,7 @@ fn no_match_without_a_full_sha() {
 
 #[test]
 fn integers_and_keys_in_any_order_and_unknown_keys() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     // {_ "data": h'..32 bytes..', "x": 1, "off": 0, "len": 32+...} in indefinite form
     let img = APP_1_2_3;
     let payload = cbor(|e| {
@@ -197,7 +203,7 @@ fn integers_and_keys_in_any_order_and_unknown_keys() {
 
 #[test]
 fn missing_off_is_err_20() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let c = Chunk {
         off: None,
         ..first(APP_1_2_3, 64, &[])
@@ -207,7 +213,7 @@ fn missing_off_is_err_20() {
 
 #[test]
 fn first_chunk_shorter_than_a_header_is_err_22() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     assert_eq!(
         send(&mut Session::new(), &mut d, &first(APP_1_2_3, 31, &[])),
         err(22)
@@ -221,7 +227,7 @@ fn first_chunk_shorter_than_a_header_is_err_22() {
 
 #[test]
 fn missing_len_is_err_21() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let c = Chunk {
         len: None,
         ..first(APP_1_2_3, 64, &[])
@@ -231,7 +237,7 @@ fn missing_len_is_err_21() {
 
 #[test]
 fn wrong_header_magic_is_err_23() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     for magic in [[0x3c, 0xb8, 0xf3, 0x96], [0xFF; 4], [0; 4]] {
         let mut img = APP_1_2_3.to_vec();
         img[..4].copy_from_slice(&magic);
@@ -244,7 +250,7 @@ fn wrong_header_magic_is_err_23() {
 
 #[test]
 fn header_size_below_32_is_err_22() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let mut img = APP_1_2_3.to_vec();
     img[8..10].copy_from_slice(&16u16.to_le_bytes());
     assert_eq!(
@@ -255,7 +261,7 @@ fn header_size_below_32_is_err_22() {
 
 #[test]
 fn sha_longer_than_32_bytes_is_err_24() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     assert_eq!(
         send(&mut Session::new(), &mut d, &first(APP_1_2_3, 64, &[1; 33])),
         err(24)
@@ -264,7 +270,7 @@ fn sha_longer_than_32_bytes_is_err_24() {
 
 #[test]
 fn len_above_the_slot_size_is_err_30() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let c = Chunk {
         len: Some(SLOT_SIZE + 1),
         ..first(APP_1_2_3, 64, &[])
@@ -274,7 +280,7 @@ fn len_above_the_slot_size_is_err_30() {
 
 #[test]
 fn len_reaching_into_the_trailer_mcuboot_needs_is_err_30() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let c = Chunk {
         len: Some(MAX_IMAGE + 1),
         ..first(APP_1_2_3, 64, &[])
@@ -289,7 +295,7 @@ fn len_reaching_into_the_trailer_mcuboot_needs_is_err_30() {
 
 #[test]
 fn first_chunk_longer_than_len_is_err_31() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let c = Chunk {
         len: Some(40),
         ..first(APP_1_2_3, 64, &[])
@@ -306,7 +312,7 @@ fn upgrade<'a>(img: &'a [u8]) -> Chunk<'a> {
 
 #[test]
 fn upgrade_of_a_newer_version_is_accepted() {
-    let mut d = Device::single(); // running 1.2.3
+    let mut d = FakeImage::single(); // running 1.2.3
     assert_eq!(
         send(&mut Session::new(), &mut d, &upgrade(APP_1_3_0)),
         off(64)
@@ -315,12 +321,12 @@ fn upgrade_of_a_newer_version_is_accepted() {
 
 #[test]
 fn upgrade_to_the_same_or_an_older_version_is_err_27() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     assert_eq!(
         send(&mut Session::new(), &mut d, &upgrade(APP_1_2_3)),
         err(27)
     );
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     d.flash(0).erase(0, SECTOR).unwrap();
     d.flash(0).program(0, APP_1_3_0);
     assert_eq!(
@@ -331,7 +337,7 @@ fn upgrade_to_the_same_or_an_older_version_is_err_27() {
 
 #[test]
 fn upgrade_false_allows_a_downgrade() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     d.flash(0).erase(0, SECTOR).unwrap();
     d.flash(0).program(0, APP_1_3_0);
     let c = Chunk {
@@ -346,7 +352,7 @@ fn upgrade_compares_the_build_number_only_when_configured() {
     // Running 1.2.4 (no build), uploading 1.2.4+5.
     let mut running = APP_1_2_4_5.to_vec();
     running[24..28].fill(0);
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     d.flash(0).erase(0, SECTOR).unwrap();
     d.flash(0).program(0, &running);
     assert_eq!(
@@ -362,7 +368,7 @@ fn upgrade_compares_the_build_number_only_when_configured() {
 
 #[test]
 fn upgrade_with_the_running_version_unreadable_is_err_26() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     d.flash(0).erase(0, SECTOR).unwrap();
     assert_eq!(
         send(&mut Session::new(), &mut d, &upgrade(APP_1_3_0)),
@@ -372,7 +378,7 @@ fn upgrade_with_the_running_version_unreadable_is_err_26() {
 
 #[test]
 fn write_granularity_larger_than_the_tail_buffer_is_err_2() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     d.slots[1] = Some(MemFlash::new(SLOT_SIZE, SECTOR, 256));
     assert_eq!(
         send(&mut Session::new(), &mut d, &first(APP_1_2_3, 64, &[])),
@@ -384,7 +390,7 @@ fn write_granularity_larger_than_the_tail_buffer_is_err_2() {
 
 #[test]
 fn no_free_slot_while_a_revert_is_pending_is_err_9() {
-    let mut d = Device::single()
+    let mut d = FakeImage::single()
         .with_image(1, APP_1_2_4_5)
         .mark_swapped_for_test(0);
     assert_eq!(
@@ -396,7 +402,7 @@ fn no_free_slot_while_a_revert_is_pending_is_err_9() {
 
 #[test]
 fn a_pending_slot_may_be_replaced_and_its_trailer_is_erased() {
-    let mut d = Device::single().with_image(1, APP_1_2_4_5).mark_test(1);
+    let mut d = FakeImage::single().with_image(1, APP_1_2_4_5).mark_test(1);
     let sha = sha256(APP_1_3_0);
     upload_all(&mut Session::new(), &mut d, APP_1_3_0, 1000, &sha);
     let v = parse(&Session::new().read(&mut d, 0, &[]));
@@ -407,7 +413,7 @@ fn a_pending_slot_may_be_replaced_and_its_trailer_is_erased() {
 
 #[test]
 fn single_image_uses_the_slot_that_does_not_run() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     d.active[0] = 1;
     d.flash(1).program(0, APP_1_2_3);
     d.flash(0).erase(0, SECTOR).unwrap();
@@ -420,7 +426,7 @@ fn single_image_uses_the_slot_that_does_not_run() {
 
 #[test]
 fn single_image_ignores_the_image_field() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let c = Chunk {
         image: Some(1),
         ..first(APP_1_2_3, 64, &[])
@@ -436,7 +442,7 @@ fn single_image_ignores_the_image_field() {
 
 #[test]
 fn image_1_goes_to_slot_3() {
-    let mut d = Device::dual();
+    let mut d = FakeImage::dual();
     let c = Chunk {
         image: Some(1),
         ..first(APP_1_2_4_5, APP_1_2_4_5.len(), &[])
@@ -451,7 +457,7 @@ fn image_1_goes_to_slot_3() {
 
 #[test]
 fn image_beyond_the_image_count_is_err_9() {
-    let mut d = Device::dual();
+    let mut d = FakeImage::dual();
     let c = Chunk {
         image: Some(2),
         ..first(APP_1_2_3, 64, &[])
@@ -461,7 +467,7 @@ fn image_beyond_the_image_count_is_err_9() {
 
 #[test]
 fn unknown_active_slot_is_err_34() {
-    let mut d = Device::dual();
+    let mut d = FakeImage::dual();
     d.active[1] = 0;
     let c = Chunk {
         image: Some(1),
@@ -474,7 +480,7 @@ fn unknown_active_slot_is_err_34() {
 
 #[test]
 fn wrong_offset_is_answered_with_the_expected_one_and_dropped() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let mut s = Session::new();
     send(&mut s, &mut d, &first(APP_1_2_3, 100, &[]));
     let before = d.flash(1).data.clone();
@@ -486,7 +492,7 @@ fn wrong_offset_is_answered_with_the_expected_one_and_dropped() {
 
 #[test]
 fn continuation_without_an_upload_answers_off_0() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     assert_eq!(
         send(&mut Session::new(), &mut d, &next(APP_1_2_3, 100, 200)),
         off(0)
@@ -496,7 +502,7 @@ fn continuation_without_an_upload_answers_off_0() {
 
 #[test]
 fn overrun_is_err_31_and_ends_the_upload() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let mut s = Session::new();
     send(&mut s, &mut d, &first(APP_1_2_3, 1000, &[]));
     let mut long = APP_1_2_3.to_vec();
@@ -510,7 +516,7 @@ fn overrun_is_err_31_and_ends_the_upload() {
 
 #[test]
 fn completion_resets_the_state() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let mut s = Session::new();
     let sha = sha256(APP_1_2_3);
     upload_all(&mut s, &mut d, APP_1_2_3, 1000, &sha[..16]);
@@ -523,7 +529,7 @@ fn completion_resets_the_state() {
 
 #[test]
 fn an_error_resets_the_state() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let mut s = Session::new();
     send(&mut s, &mut d, &first(APP_1_2_3, 100, &[]));
     let c = Chunk {
@@ -536,7 +542,7 @@ fn an_error_resets_the_state() {
 
 #[test]
 fn same_sha_resumes_where_the_upload_stopped() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let mut s = Session::new();
     let sha = sha256(APP_1_2_3);
     send(&mut s, &mut d, &first(APP_1_2_3, 300, &sha));
@@ -551,7 +557,7 @@ fn same_sha_resumes_where_the_upload_stopped() {
 
 #[test]
 fn truncated_sha_resumes_too() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let mut s = Session::new();
     let sha = sha256(APP_1_2_3);
     send(&mut s, &mut d, &first(APP_1_2_3, 300, &sha[..4]));
@@ -563,7 +569,7 @@ fn truncated_sha_resumes_too() {
 
 #[test]
 fn another_sha_or_none_starts_over() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let mut s = Session::new();
     let sha = sha256(APP_1_2_3);
     send(&mut s, &mut d, &first(APP_1_2_3, 300, &sha));
@@ -577,7 +583,7 @@ fn another_sha_or_none_starts_over() {
 
 #[test]
 fn slot_already_holding_the_file_answers_match_without_writing() {
-    let mut d = Device::single().with_image(1, APP_1_2_4_5);
+    let mut d = FakeImage::single().with_image(1, APP_1_2_4_5);
     d.clear_logs();
     let sha = sha256(APP_1_2_4_5);
     let r = send(&mut Session::new(), &mut d, &first(APP_1_2_4_5, 100, &sha));
@@ -587,7 +593,7 @@ fn slot_already_holding_the_file_answers_match_without_writing() {
 
 #[test]
 fn erase_resets_the_upload() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let mut s = Session::new();
     let sha = sha256(APP_1_2_3);
     send(&mut s, &mut d, &first(APP_1_2_3, 300, &sha));
@@ -598,7 +604,7 @@ fn erase_resets_the_upload() {
 
 #[test]
 fn pipelined_chunks_with_a_duplicate_in_one_buffer() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let mut s = Session::new();
     let img = APP_1_2_3;
     let mut input = Vec::new();
@@ -620,7 +626,7 @@ fn pipelined_chunks_with_a_duplicate_in_one_buffer() {
 
 #[test]
 fn v1_upload_error_is_translated() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let r = Session::new().send(&mut d, V1_WRITE, 1, &upgrade(APP_1_2_3).encode());
     assert_eq!(r, rc(6)); // CURRENT_VERSION_IS_NEWER -> EBADSTATE
 }
@@ -629,14 +635,14 @@ fn v1_upload_error_is_translated() {
 
 #[test]
 fn clean_slot_is_not_erased_at_all() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     upload_all(&mut Session::new(), &mut d, APP_1_3_0, 512, &[]);
     assert!(d.flash(1).erases.is_empty());
 }
 
 #[test]
 fn dirty_sectors_are_erased_one_by_one_just_before_their_first_write() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     d.flash(1).program(0, &vec![0x00; SLOT_SIZE as usize]);
     d.clear_logs();
     let mut s = Session::new();
@@ -664,7 +670,7 @@ fn dirty_sectors_are_erased_one_by_one_just_before_their_first_write() {
 
 #[test]
 fn writes_follow_a_16_byte_granularity_from_odd_chunks() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     d.slots[1] = Some(MemFlash::new(SLOT_SIZE, SECTOR, 16));
     let sha = sha256(APP_1_2_4_5);
     let last = upload_all(&mut Session::new(), &mut d, APP_1_2_4_5, 37, &sha);
@@ -678,7 +684,7 @@ fn writes_follow_a_16_byte_granularity_from_odd_chunks() {
 
 #[test]
 fn aligned_parts_are_written_straight_from_the_request() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let mut s = Session::new();
     send(&mut s, &mut d, &first(APP_1_2_3, 500, &[])); // 496 written, 4 held
     assert_eq!(d.flash(1).writes, [(0, 496)]);
@@ -692,7 +698,7 @@ fn aligned_parts_are_written_straight_from_the_request() {
 
 #[test]
 fn flash_write_failure_is_err_12_and_ends_the_upload() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let mut s = Session::new();
     send(&mut s, &mut d, &first(APP_1_2_3, 100, &[]));
     d.flash(1).fail_writes = true;
@@ -703,7 +709,7 @@ fn flash_write_failure_is_err_12_and_ends_the_upload() {
 
 #[test]
 fn flash_erase_failure_is_err_13() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     d.flash(1).program(0, &[0; 64]);
     d.flash(1).fail_erases = true;
     assert_eq!(
@@ -714,17 +720,17 @@ fn flash_erase_failure_is_err_13() {
 
 #[test]
 fn written_bytes_are_counted_once_duplicates_not() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let mut s = Session::new();
     let img = APP_1_2_3;
     send(&mut s, &mut d, &first(img, 500, &sha256(img)));
     send(&mut s, &mut d, &next(img, 500, 1000));
     // a duplicate chunk is dropped, not written
     assert_eq!(send(&mut s, &mut d, &next(img, 500, 1000)), off(1000));
-    assert_eq!(s.server.state().stats.transfer.img_upload_bytes, 1000);
+    assert_eq!(s.server.state().stat.transfer.img_upload_bytes, 1000);
     send(&mut s, &mut d, &next(img, 1000, img.len()));
     assert_eq!(
-        s.server.state().stats.transfer.img_upload_bytes,
+        s.server.state().stat.transfer.img_upload_bytes,
         img.len() as u64
     );
 }

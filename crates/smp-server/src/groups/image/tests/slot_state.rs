@@ -4,7 +4,7 @@ use super::*;
 use crate::mcuboot::fixtures::imgtool_digest;
 use crate::mcuboot::{read_trailer, Flag, MagicState, SwapType};
 
-fn state(d: &mut Device) -> Val {
+fn state(d: &mut FakeImage) -> Val {
     parse(&Session::new().read(d, 0, &[]))
 }
 
@@ -59,7 +59,7 @@ fn confirm_running() -> Vec<u8> {
 
 #[test]
 fn read_of_a_single_running_image_byte_exact() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let hash = hex::encode(imgtool_digest(APP_1_2_3));
     let want = bytes(&format!(
         r#"bf 66 "images" 9f bf 64 "slot" 00 67 "version" 65 "1.2.3" 64 "hash" 58 20 {hash} 68 "bootable" f5 67 "pending" f4 69 "confirmed" f5 66 "active" f5 69 "permanent" f4 ff ff 6b "splitStatus" 00 ff"#
@@ -69,7 +69,7 @@ fn read_of_a_single_running_image_byte_exact() {
 
 #[test]
 fn read_accepts_an_empty_map_and_ignores_unknown_keys() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let plain = Session::new().read(&mut d, 0, &[]);
     assert_eq!(Session::new().read(&mut d, 0, &bytes("a0")), plain);
     assert_eq!(
@@ -80,7 +80,7 @@ fn read_accepts_an_empty_map_and_ignores_unknown_keys() {
 
 #[test]
 fn read_lists_both_slots_in_order_with_the_secondary_unflagged() {
-    let mut d = Device::single().with_image(1, APP_1_2_4_5);
+    let mut d = FakeImage::single().with_image(1, APP_1_2_4_5);
     assert_eq!(
         summary(&state(&mut d)),
         [
@@ -92,20 +92,20 @@ fn read_lists_both_slots_in_order_with_the_secondary_unflagged() {
 
 #[test]
 fn read_omits_slots_without_a_valid_image() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     d.flash(1).program(0, &[0x12; 64]); // bad magic
     assert_eq!(summary(&state(&mut d)).len(), 1);
     let mut corrupt = APP_1_2_4_5.to_vec();
     let n = corrupt.len();
     corrupt[n - 0x97..n - 0x95].copy_from_slice(&[0, 0]); // break the TLV info magic
-    let mut d = Device::single().with_image(1, &corrupt);
+    let mut d = FakeImage::single().with_image(1, &corrupt);
     assert_eq!(summary(&state(&mut d)).len(), 1);
 }
 
 #[test]
 fn read_reports_the_sha256_tlv_and_bootable_flag() {
     let mut image = APP_1_2_4_5.to_vec();
-    let mut d = Device::single().with_image(1, &image);
+    let mut d = FakeImage::single().with_image(1, &image);
     let v = state(&mut d);
     let second = &v.get("images").unwrap().list()[1];
     assert_eq!(
@@ -115,7 +115,7 @@ fn read_reports_the_sha256_tlv_and_bootable_flag() {
     assert_eq!(second.get("bootable"), Some(&Val::B(true)));
 
     image[16] |= 0x10; // IMAGE_F_NON_BOOTABLE (the hash TLV no longer matches; not checked)
-    let mut d = Device::single().with_image(1, &image);
+    let mut d = FakeImage::single().with_image(1, &image);
     let v = state(&mut d);
     assert_eq!(
         v.get("images").unwrap().list()[1].get("bootable"),
@@ -125,7 +125,7 @@ fn read_reports_the_sha256_tlv_and_bootable_flag() {
 
 #[test]
 fn read_with_two_images_names_the_image_of_each_entry() {
-    let mut d = Device::dual().with_image(3, APP_1_2_4_5);
+    let mut d = FakeImage::dual().with_image(3, APP_1_2_4_5);
     let v = state(&mut d);
     let entries = v.get("images").unwrap().list();
     let ids: Vec<_> = entries
@@ -158,14 +158,14 @@ fn read_with_two_images_names_the_image_of_each_entry() {
 
 #[test]
 fn read_after_test_of_slot_1_shows_it_pending() {
-    let mut d = Device::single().with_image(1, APP_1_2_4_5).mark_test(1);
+    let mut d = FakeImage::single().with_image(1, APP_1_2_4_5).mark_test(1);
     let s = summary(&state(&mut d));
     assert_eq!((s[0].2, s[1].2), (ACTIVE_CONFIRMED, PENDING));
 }
 
 #[test]
 fn read_after_confirm_of_slot_1_shows_it_pending_and_permanent() {
-    let mut d = Device::single()
+    let mut d = FakeImage::single()
         .with_image(1, APP_1_2_4_5)
         .mark_permanent(1);
     let s = summary(&state(&mut d));
@@ -174,7 +174,7 @@ fn read_after_confirm_of_slot_1_shows_it_pending_and_permanent() {
 
 #[test]
 fn read_running_unconfirmed_test_image_active_only_other_confirmed() {
-    let mut d = Device::single()
+    let mut d = FakeImage::single()
         .with_image(1, APP_1_2_4_5)
         .mark_swapped_for_test(0);
     let s = summary(&state(&mut d));
@@ -183,7 +183,7 @@ fn read_running_unconfirmed_test_image_active_only_other_confirmed() {
 
 #[test]
 fn read_after_confirming_the_running_image_is_idle_again() {
-    let mut d = Device::single()
+    let mut d = FakeImage::single()
         .with_image(1, APP_1_2_4_5)
         .mark_confirmed(0);
     let s = summary(&state(&mut d));
@@ -192,7 +192,7 @@ fn read_after_confirming_the_running_image_is_idle_again() {
 
 #[test]
 fn read_overwrite_only_has_no_revert() {
-    let mut d = Device::single()
+    let mut d = FakeImage::single()
         .with_image(1, APP_1_2_4_5)
         .mark_swapped_for_test(0);
     d.config.mode = BootMode::OverwriteOnly;
@@ -202,12 +202,12 @@ fn read_overwrite_only_has_no_revert() {
 
 #[test]
 fn read_direct_xip_marks_a_newer_other_slot_pending_permanent() {
-    let mut d = Device::single().with_image(1, APP_1_2_4_5);
+    let mut d = FakeImage::single().with_image(1, APP_1_2_4_5);
     d.config.mode = BootMode::DirectXip;
     let s = summary(&state(&mut d));
     assert_eq!((s[0].2, s[1].2), (ACTIVE_CONFIRMED, PENDING_PERMANENT));
 
-    let mut d = Device::single().with_image(1, APP_1_2_4_5);
+    let mut d = FakeImage::single().with_image(1, APP_1_2_4_5);
     d.flash(0).erase(0, SECTOR).unwrap();
     d.flash(0).program(0, APP_1_3_0); // running is newer
     d.config.mode = BootMode::DirectXip;
@@ -217,7 +217,7 @@ fn read_direct_xip_marks_a_newer_other_slot_pending_permanent() {
 
 #[test]
 fn read_when_running_from_slot_1_flags_slot_1_active() {
-    let mut d = Device::single().with_image(1, APP_1_2_4_5);
+    let mut d = FakeImage::single().with_image(1, APP_1_2_4_5);
     d.active[0] = 1;
     let s = summary(&state(&mut d));
     assert_eq!((s[0].2, s[1].2), (NONE, ACTIVE_CONFIRMED));
@@ -225,32 +225,26 @@ fn read_when_running_from_slot_1_flags_slot_1_active() {
 
 #[test]
 fn read_with_an_impossible_active_slot_is_err_34() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     d.active[0] = 5;
     assert_eq!(Session::new().read(&mut d, 0, &[]), err(34));
 }
 
 #[test]
 fn read_too_big_for_the_response_buffer_is_rc_7() {
-    let mut d = Device::single().with_image(1, APP_1_2_4_5);
-    let mut s = Session::new();
-    let mut tx = [0u8; 100];
-    let mut out = Vec::new();
-    s.server.process(
-        &mut d,
-        Transport::Udp,
-        &packet(READ, 1, 0, 0, &[]),
-        &mut tx,
-        &mut |r| out.push(r[8..].to_vec()),
-    );
-    assert_eq!(out, [rc(7)]);
+    let mut b = Bench::new(Device {
+        image: Some(FakeImage::single().with_image(1, APP_1_2_4_5)),
+        ..Device::default()
+    });
+    b.tx_size = 100;
+    assert_eq!(b.ask_bytes(READ, 1, 0, &[]), rc(7));
 }
 
 // ---- state write ----
 
 #[test]
 fn test_by_hash_writes_the_trailer_and_answers_with_the_new_state() {
-    let mut d = Device::single().with_image(1, APP_1_2_4_5);
+    let mut d = FakeImage::single().with_image(1, APP_1_2_4_5);
     let r = Session::new().write(&mut d, 0, &test_req(&imgtool_digest(APP_1_2_4_5)));
     let s = summary(&parse(&r));
     assert_eq!((s[0].2, s[1].2), (ACTIVE_CONFIRMED, PENDING));
@@ -264,7 +258,7 @@ fn test_by_hash_writes_the_trailer_and_answers_with_the_new_state() {
 
 #[test]
 fn confirm_by_hash_makes_the_other_slot_permanent() {
-    let mut d = Device::single().with_image(1, APP_1_2_4_5);
+    let mut d = FakeImage::single().with_image(1, APP_1_2_4_5);
     let r = Session::new().write(&mut d, 0, &confirm_req(&imgtool_digest(APP_1_2_4_5)));
     let s = summary(&parse(&r));
     assert_eq!(s[1].2, PENDING_PERMANENT);
@@ -278,7 +272,7 @@ fn confirm_by_hash_makes_the_other_slot_permanent() {
 
 #[test]
 fn test_of_image_1_writes_its_number_into_swap_info() {
-    let mut d = Device::dual().with_image(3, APP_1_2_4_5);
+    let mut d = FakeImage::dual().with_image(3, APP_1_2_4_5);
     let r = Session::new().write(&mut d, 0, &test_req(&imgtool_digest(APP_1_2_4_5)));
     assert_eq!(summary(&parse(&r))[2].2, PENDING);
     let off = d.layout().swap_info_off() as usize;
@@ -287,7 +281,7 @@ fn test_of_image_1_writes_its_number_into_swap_info() {
 
 #[test]
 fn confirm_without_hash_confirms_the_running_test_image() {
-    let mut d = Device::single()
+    let mut d = FakeImage::single()
         .with_image(1, APP_1_2_4_5)
         .mark_swapped_for_test(0);
     let r = Session::new().write(&mut d, 0, &confirm_running());
@@ -302,14 +296,14 @@ fn confirm_without_hash_confirms_the_running_test_image() {
 
 #[test]
 fn confirm_with_an_empty_hash_is_confirm_running() {
-    let mut d = Device::single().mark_swapped_for_test(0);
+    let mut d = FakeImage::single().mark_swapped_for_test(0);
     let r = Session::new().write(&mut d, 0, &confirm_req(&[]));
     assert_eq!(summary(&parse(&r))[0].2, ACTIVE_CONFIRMED);
 }
 
 #[test]
 fn confirm_of_the_idle_running_image_writes_nothing() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let r = Session::new().write(&mut d, 0, &confirm_running());
     assert_eq!(summary(&parse(&r))[0].2, ACTIVE_CONFIRMED);
     assert!(d.flash(0).writes.is_empty());
@@ -317,14 +311,14 @@ fn confirm_of_the_idle_running_image_writes_nothing() {
 
 #[test]
 fn confirm_accepts_an_integer_boolean() {
-    let mut d = Device::single().mark_swapped_for_test(0);
+    let mut d = FakeImage::single().mark_swapped_for_test(0);
     let r = Session::new().write(&mut d, 0, &bytes(r#"a1 67 "confirm" 01"#));
     assert_eq!(summary(&parse(&r))[0].2, ACTIVE_CONFIRMED);
 }
 
 #[test]
 fn no_hash_without_confirm_is_err_24() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let mut s = Session::new();
     assert_eq!(s.write(&mut d, 0, &bytes("a0")), err(24));
     assert_eq!(s.write(&mut d, 0, &[]), err(24));
@@ -333,7 +327,7 @@ fn no_hash_without_confirm_is_err_24() {
 
 #[test]
 fn hash_of_the_wrong_length_is_err_24() {
-    let mut d = Device::single().with_image(1, APP_1_2_4_5);
+    let mut d = FakeImage::single().with_image(1, APP_1_2_4_5);
     let h = imgtool_digest(APP_1_2_4_5);
     assert_eq!(
         Session::new().write(&mut d, 0, &test_req(&h[..31])),
@@ -346,13 +340,13 @@ fn hash_of_the_wrong_length_is_err_24() {
 
 #[test]
 fn unknown_hash_is_err_8() {
-    let mut d = Device::single().with_image(1, APP_1_2_4_5);
+    let mut d = FakeImage::single().with_image(1, APP_1_2_4_5);
     assert_eq!(Session::new().write(&mut d, 0, &test_req(&[7; 32])), err(8));
 }
 
 #[test]
 fn wrongly_typed_fields_are_rc_3() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let mut s = Session::new();
     assert_eq!(s.write(&mut d, 0, &bytes(r#"a1 64 "hash" 61 "x""#)), rc(3));
     assert_eq!(
@@ -363,14 +357,14 @@ fn wrongly_typed_fields_are_rc_3() {
 
 #[test]
 fn test_of_the_active_slot_is_err_33() {
-    let mut d = Device::single();
+    let mut d = FakeImage::single();
     let r = Session::new().write(&mut d, 0, &test_req(&imgtool_digest(APP_1_2_3)));
     assert_eq!(r, err(33));
 }
 
 #[test]
 fn repeated_test_of_the_pending_slot_is_a_no_op() {
-    let mut d = Device::single().with_image(1, APP_1_2_4_5).mark_test(1);
+    let mut d = FakeImage::single().with_image(1, APP_1_2_4_5).mark_test(1);
     d.clear_logs();
     let r = Session::new().write(&mut d, 0, &test_req(&imgtool_digest(APP_1_2_4_5)));
     assert_eq!(summary(&parse(&r))[1].2, PENDING);
@@ -381,14 +375,14 @@ fn repeated_test_of_the_pending_slot_is_a_no_op() {
 fn while_a_test_is_pending_anything_else_is_err_28() {
     let h = imgtool_digest(APP_1_2_4_5);
     for req in [confirm_req(&h), confirm_running()] {
-        let mut d = Device::single().with_image(1, APP_1_2_4_5).mark_test(1);
+        let mut d = FakeImage::single().with_image(1, APP_1_2_4_5).mark_test(1);
         assert_eq!(Session::new().write(&mut d, 0, &req), err(28));
     }
 }
 
 #[test]
 fn confirm_of_the_permanent_slot_again_is_a_no_op() {
-    let mut d = Device::single()
+    let mut d = FakeImage::single()
         .with_image(1, APP_1_2_4_5)
         .mark_permanent(1);
     d.clear_logs();
@@ -401,7 +395,7 @@ fn confirm_of_the_permanent_slot_again_is_a_no_op() {
 fn with_the_other_slot_permanent_test_it_or_touch_the_active_is_err_28() {
     let h = imgtool_digest(APP_1_2_4_5);
     for req in [test_req(&h), confirm_running()] {
-        let mut d = Device::single()
+        let mut d = FakeImage::single()
             .with_image(1, APP_1_2_4_5)
             .mark_permanent(1);
         assert_eq!(Session::new().write(&mut d, 0, &req), err(28));
@@ -410,7 +404,7 @@ fn with_the_other_slot_permanent_test_it_or_touch_the_active_is_err_28() {
 
 #[test]
 fn in_revert_confirm_of_the_slot_that_comes_back_is_a_no_op() {
-    let mut d = Device::single()
+    let mut d = FakeImage::single()
         .with_image(1, APP_1_2_4_5)
         .mark_swapped_for_test(0);
     d.clear_logs();
@@ -422,7 +416,7 @@ fn in_revert_confirm_of_the_slot_that_comes_back_is_a_no_op() {
 
 #[test]
 fn in_revert_any_test_is_err_28() {
-    let mut d = Device::single()
+    let mut d = FakeImage::single()
         .with_image(1, APP_1_2_4_5)
         .mark_swapped_for_test(0);
     let r = Session::new().write(&mut d, 0, &test_req(&imgtool_digest(APP_1_2_4_5)));
@@ -431,21 +425,21 @@ fn in_revert_any_test_is_err_28() {
 
 #[test]
 fn confirm_of_the_primary_of_another_image_is_err_32() {
-    let mut d = Device::dual();
+    let mut d = FakeImage::dual();
     let r = Session::new().write(&mut d, 0, &confirm_req(&imgtool_digest(APP_1_3_0)));
     assert_eq!(r, err(32));
 }
 
 #[test]
 fn confirm_of_the_secondary_of_another_image_is_allowed() {
-    let mut d = Device::dual().with_image(3, APP_1_2_4_5);
+    let mut d = FakeImage::dual().with_image(3, APP_1_2_4_5);
     let r = Session::new().write(&mut d, 0, &confirm_req(&imgtool_digest(APP_1_2_4_5)));
     assert_eq!(summary(&parse(&r))[2].2, PENDING_PERMANENT);
 }
 
 #[test]
 fn secondary_with_a_bad_trailer_magic_is_err_23() {
-    let mut d = Device::single().with_image(1, APP_1_2_4_5);
+    let mut d = FakeImage::single().with_image(1, APP_1_2_4_5);
     d.flash(1).program(SLOT_SIZE - 16, &[0x55; 16]);
     let r = Session::new().write(&mut d, 0, &test_req(&imgtool_digest(APP_1_2_4_5)));
     assert_eq!(r, err(23));
@@ -453,7 +447,7 @@ fn secondary_with_a_bad_trailer_magic_is_err_23() {
 
 #[test]
 fn trailer_write_failure_is_err_12() {
-    let mut d = Device::single().with_image(1, APP_1_2_4_5);
+    let mut d = FakeImage::single().with_image(1, APP_1_2_4_5);
     d.flash(1).fail_writes = true;
     let r = Session::new().write(&mut d, 0, &test_req(&imgtool_digest(APP_1_2_4_5)));
     assert_eq!(r, err(12));
@@ -461,7 +455,7 @@ fn trailer_write_failure_is_err_12() {
 
 #[test]
 fn v1_already_pending_is_rc_6() {
-    let mut d = Device::single().with_image(1, APP_1_2_4_5).mark_test(1);
+    let mut d = FakeImage::single().with_image(1, APP_1_2_4_5).mark_test(1);
     let r = Session::new().send(&mut d, V1_WRITE, 0, &confirm_running());
     assert_eq!(r, rc(6));
 }
@@ -474,7 +468,7 @@ fn state_write_is_rc_8_in_direct_xip_ram_load_and_firmware_loader() {
         BootMode::RamLoad,
         BootMode::FirmwareLoader,
     ] {
-        let mut d = Device::single();
+        let mut d = FakeImage::single();
         d.config.mode = mode;
         assert_eq!(Session::new().write(&mut d, 0, &confirm_running()), rc(8));
     }

@@ -4,32 +4,29 @@
 //! v1 requests (Zephyr translates two of them to 0 and then sends a malformed
 //! reply, protocol.md §1.9).
 
+pub mod platform;
+
+pub use platform::*;
+
 use crate::cbor::Response;
 use crate::dispatch::{Command, Ctx, Group, Request};
 use crate::error::{Error, MgmtErr};
+use crate::event::Event;
 use crate::header::GroupId;
 
-crate::group_errors! {
-    /// Zephyr basic group errors (`err.rc` with group 63).
-    pub enum BasicError for GroupId::ZEPHYR_BASIC {
-        Unknown = 1 => Unknown,
-        FlashOpenFailed = 2 => NoEnt,
-        FlashConfigQueryFail = 3 => Unknown,
-        FlashEraseFailed = 4 => Unknown,
-    }
+/// The group's command ids.
+pub mod cmd {
+    /// Erases the storage partition.
+    pub const ERASE_STORAGE: u8 = 0;
 }
 
-/// What the Zephyr basic group asks of the platform.
-pub trait BasicPlatform {
-    /// Erases the whole storage partition (settings, file systems), before
-    /// answering.
-    fn erase_storage(&mut self) -> Result<(), BasicError>;
-}
-
+/// The group: its id, name and command table.
 pub static GROUP: Group = Group {
     id: GroupId::ZEPHYR_BASIC,
     name: "zephyr basic mgmt",
-    commands: &[Command::write(erase_storage)],
+    commands: crate::command_table![
+        cmd::ERASE_STORAGE => Command::write(erase_storage),
+    ],
 };
 
 /// The request payload is not read, as in Zephyr. An open file transfer is
@@ -38,9 +35,7 @@ fn erase_storage(ctx: &mut Ctx<'_>, _: &Request<'_>, _: &mut Response<'_>) -> Re
     if ctx.platform.basic().is_none() {
         return Err(MgmtErr::NotSup.into());
     }
-    if let Some(fs) = ctx.platform.fs() {
-        ctx.state.fs.close(fs);
-    }
+    ctx.notify(Event::StorageErasing);
     match ctx.platform.basic() {
         Some(basic) => Ok(basic.erase_storage()?),
         None => Err(MgmtErr::NotSup.into()),

@@ -1,48 +1,31 @@
 //! Group 128, Memfault (protocol.md §2.8): device information and the
 //! project key, for a phone or gateway that forwards Memfault chunks.
 
+pub mod platform;
+
+pub use platform::*;
+
 use crate::cbor::Response;
-use crate::dispatch::{Command, Ctx, Group, Request, Transport};
+use crate::dispatch::{Command, Ctx, Group, Request};
 use crate::error::{Error, MgmtErr};
 use crate::header::GroupId;
 
-crate::group_errors! {
-    /// Memfault group errors (`err.rc` with group 128).
-    pub enum MemfaultError for GroupId::MEMFAULT {
-        Unknown = 1 => Unknown,
-        NoProjectKey = 2 => NoEnt,
-    }
+/// The group's command ids.
+pub mod cmd {
+    /// Device serial, hardware and software versions.
+    pub const DEVICE_INFO: u8 = 0;
+    /// The Memfault project key.
+    pub const PROJECT_KEY: u8 = 1;
 }
 
-/// `memfault_platform_get_device_info()`; a missing field is sent as `""`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct DeviceInfo<'a> {
-    pub device_serial: Option<&'a str>,
-    pub hardware_version: Option<&'a str>,
-    pub software_type: Option<&'a str>,
-    /// Sent as `current_version`.
-    pub software_version: Option<&'a str>,
-}
-
-/// What the Memfault group asks of the platform.
-pub trait MemfaultPlatform {
-    /// The group's access callback (`memfault_mcumgr_set_access_callback`):
-    /// `false` answers every command of the group with rc 11.
-    fn access_allowed(&mut self, transport: Transport) -> bool {
-        let _ = transport;
-        true
-    }
-
-    fn device_info(&self) -> DeviceInfo<'_>;
-
-    /// The project key; `None` or empty when none is configured.
-    fn project_key(&self) -> Option<&str>;
-}
-
+/// The group: its id, name and command table.
 pub static GROUP: Group = Group {
     id: GroupId::MEMFAULT,
     name: "memfault mgmt",
-    commands: &[Command::read(device_info), Command::read(project_key)],
+    commands: crate::command_table![
+        cmd::DEVICE_INFO => Command::read(device_info),
+        cmd::PROJECT_KEY => Command::read(project_key),
+    ],
 };
 
 fn platform<'c>(

@@ -1,0 +1,91 @@
+//! What the statistics group and the device exchange: named counter groups,
+//! and the group's errors.
+
+use crate::error::Error;
+use crate::header::GroupId;
+use crate::request::Transport;
+
+crate::group_errors! {
+    /// Statistics group errors (`err.rc` with group 2).
+    pub enum StatError for GroupId::STAT {
+        Unknown = 1 => Unknown,
+        InvalidGroup = 2 => NoEnt,
+        InvalidStatName = 3 => NoEnt,
+        InvalidStatSize = 4 => Inval,
+        WalkAborted = 5 => Unknown,
+    }
+}
+
+/// Size of Zephyr's name buffer (`CONFIG_STAT_MGMT_MAX_NAME_LEN`): a group name
+/// of this many bytes or more is rc 3.
+pub const NAME_LEN: usize = 32;
+
+/// The counters of one statistics group, visited in a stable order.
+pub trait StatFields {
+    fn for_each_field(
+        &self,
+        visit: &mut dyn FnMut(&str, u64) -> Result<(), Error>,
+    ) -> Result<(), Error>;
+}
+
+/// One statistics group as the platform shows it.
+#[derive(Clone, Copy)]
+pub struct StatGroup<'a> {
+    /// At most [`NAME_LEN`]` - 1` bytes, or clients cannot ask for it.
+    pub name: &'a str,
+    pub counters: &'a dyn StatFields,
+}
+
+/// What the statistics group asks of the platform.
+pub trait StatPlatform {
+    /// The links the device serves: the server publishes one traffic group for
+    /// each (`smp_udp`, `smp_serial`, ...).
+    fn transports(&self) -> &[Transport];
+
+    /// Calls `visit` for each statistics group of the device, in a stable order.
+    fn for_each_group(
+        &mut self,
+        visit: &mut dyn FnMut(StatGroup<'_>) -> Result<(), Error>,
+    ) -> Result<(), Error>;
+}
+
+/// Declares a struct of named `u64` counters that is a [`StatFields`]: the
+/// field names are the counter names the statistics group reports.
+///
+/// ```
+/// smp_server::stat_counters! {
+///     /// Radio counters.
+///     pub struct Radio { tx_frames, rx_frames }
+/// }
+/// let mut radio = Radio::default();
+/// radio.tx_frames += 1;
+/// assert_eq!(Radio::FIELDS, &["tx_frames", "rx_frames"]);
+/// ```
+#[macro_export]
+macro_rules! stat_counters {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident { $( $(#[$fmeta:meta])* $field:ident ),+ $(,)? }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: u64 ),+
+        }
+
+        impl $name {
+            /// The counter names, in reporting order.
+            pub const FIELDS: &'static [&'static str] = &[$(stringify!($field)),+];
+        }
+
+        impl $crate::groups::stat::platform::StatFields for $name {
+            fn for_each_field(
+                &self,
+                visit: &mut dyn FnMut(&str, u64) -> Result<(), $crate::error::Error>,
+            ) -> Result<(), $crate::error::Error> {
+                $( visit(stringify!($field), self.$field)?; )+
+                Ok(())
+            }
+        }
+    };
+}
