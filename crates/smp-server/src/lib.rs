@@ -3,6 +3,65 @@
 //! Protocol rules, transport codecs, dispatch through static group tables, and
 //! the groups themselves, with no I/O, no heap and no operating system: a
 //! platform provides buffers and implements the traits in [`platform`].
+//!
+//! A server is a list of groups and the buffer geometry it reports; a
+//! platform is whatever implements [`Platform`] (here, in memory: an os part
+//! and nothing else, so every other group would answer rc 8). One call of
+//! [`Server::process`] answers every packet in a buffer:
+//!
+//! ```
+//! use smp_server::groups::os::{BootloaderInfo, OsInfo, OsPlatform, TaskInfo};
+//! use smp_server::groups::{enumeration, os};
+//! use smp_server::{Error, Group, Params, Platform, Server, Transport};
+//!
+//! struct Board;
+//!
+//! impl OsPlatform for Board {
+//!     fn info(&self) -> OsInfo<'_> {
+//!         OsInfo {
+//!             kernel_name: "Zephyr",
+//!             node_name: "board",
+//!             kernel_release: "4.1.99",
+//!             kernel_version: "4.1.99",
+//!             build_date_time: None,
+//!             machine: "arm",
+//!             processor: "cortex-m4",
+//!             hardware_platform: "board",
+//!             operating_system: "Zephyr",
+//!         }
+//!     }
+//!     fn tasks(&mut self, _: &mut dyn FnMut(&TaskInfo<'_>) -> Result<(), Error>) -> Result<(), Error> {
+//!         Ok(())
+//!     }
+//!     fn prepare_reset(&mut self, _force: bool, _boot_mode: Option<u8>) -> Result<(), Error> {
+//!         Ok(())
+//!     }
+//!     fn bootloader(&self) -> Option<BootloaderInfo> {
+//!         None
+//!     }
+//! }
+//!
+//! impl Platform for Board {
+//!     fn os(&mut self) -> &mut dyn OsPlatform {
+//!         self
+//!     }
+//! }
+//!
+//! static GROUPS: &[&Group] = &[&os::GROUP, &enumeration::GROUP];
+//! let mut server = Server::new(GROUPS, Params { buf_size: 384, buf_count: 4 });
+//!
+//! // os echo (group 0, id 0), v2 write, sequence 7: {"d": "hi"}
+//! let request = [0x0A, 0, 0, 6, 0, 0, 7, 0, 0xA1, 0x61, b'd', 0x62, b'h', b'i'];
+//! let mut tx = [0u8; 384];
+//! let mut responses = Vec::new();
+//! server.process(&mut Board, Transport::Udp, &request, &mut tx, &mut |r| {
+//!     responses.push(r.to_vec())
+//! });
+//!
+//! // v2 write response, 7 payload bytes, same group, sequence and id: {"r": "hi"}
+//! let response = [0x0B, 0, 0, 7, 0, 0, 7, 0, 0xBF, 0x61, b'r', 0x62, b'h', b'i', 0xFF];
+//! assert_eq!(responses, [response.to_vec()]);
+//! ```
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
