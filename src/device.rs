@@ -40,7 +40,7 @@ pub struct ZephyrDevice {
     #[cfg(CONFIG_RUST_SMP_GRP_SHELL)]
     shell: crate::shell::ZephyrShell,
     #[cfg(CONFIG_RUST_SMP_GRP_ZBASIC)]
-    storage: crate::storage::ZephyrStorage,
+    storage: crate::zephyr_basic::ZephyrStorage,
 }
 
 impl ZephyrDevice {
@@ -64,7 +64,7 @@ impl ZephyrDevice {
             #[cfg(CONFIG_RUST_SMP_GRP_SHELL)]
             shell: crate::shell::ZephyrShell::new(),
             #[cfg(CONFIG_RUST_SMP_GRP_ZBASIC)]
-            storage: crate::storage::ZephyrStorage,
+            storage: crate::zephyr_basic::ZephyrStorage,
         }
     }
 }

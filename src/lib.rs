@@ -63,14 +63,14 @@ mod shell;
 mod smp;
 #[cfg(CONFIG_RUST_SMP_GRP_STAT)]
 mod stat;
-#[cfg(CONFIG_RUST_SMP_GRP_ZBASIC)]
-mod storage;
 mod sys;
 #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
 mod uart;
 #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
 mod udp;
 mod wake;
+#[cfg(CONFIG_RUST_SMP_GRP_ZBASIC)]
+mod zephyr_basic;
 
 /// Called by zephyr-lang-rust's `main()`.
 #[no_mangle]

@@ -48,7 +48,7 @@ static GROUPS: &[&Group] = &[
 #[cfg(CONFIG_RUST_SMP_GRP_OS)]
 static OS_GROUP: Group = smp_server::groups::os::group(&OS_COMMANDS);
 #[cfg(CONFIG_RUST_SMP_GRP_OS)]
-static OS_COMMANDS: [smp_server::dispatch::Command; 9] =
+static OS_COMMANDS: [smp_server::dispatch::Command; smp_server::groups::os::TABLE_LEN] =
     smp_server::groups::os::commands(smp_server::groups::os::OsCommands {
         echo: cfg!(CONFIG_RUST_SMP_GRP_OS_ECHO),
         taskstat: cfg!(CONFIG_RUST_SMP_GRP_OS_TASKSTAT),
@@ -64,7 +64,7 @@ static OS_COMMANDS: [smp_server::dispatch::Command; 9] =
 #[cfg(CONFIG_RUST_SMP_GRP_IMG)]
 static IMAGE_GROUP: Group = smp_server::groups::image::group(&IMAGE_COMMANDS);
 #[cfg(CONFIG_RUST_SMP_GRP_IMG)]
-static IMAGE_COMMANDS: [smp_server::dispatch::Command; 7] =
+static IMAGE_COMMANDS: [smp_server::dispatch::Command; smp_server::groups::image::TABLE_LEN] =
     smp_server::groups::image::commands(smp_server::groups::image::ImageCommands {
         slot_info: cfg!(CONFIG_RUST_SMP_GRP_IMG_SLOT_INFO),
     });
