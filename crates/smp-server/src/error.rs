@@ -10,22 +10,41 @@ use crate::header::GroupId;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u16)]
 pub enum MgmtErr {
+    /// 1: an error no other code describes (`EUNKNOWN`).
     Unknown = 1,
+    /// 2: not enough memory for the operation (`ENOMEM`).
     NoMem = 2,
+    /// 3: the request is malformed: not a map, a known key repeated, of the
+    /// wrong type or out of range, a required key missing (`EINVAL`).
     Inval = 3,
+    /// 4: the operation timed out (`ETIMEOUT`).
     Timeout = 4,
+    /// 5: no such entry: file, setting, image or item (`ENOENT`).
     NoEnt = 5,
+    /// 6: the current state does not allow the command (`EBADSTATE`).
     BadState = 6,
+    /// 7: the response does not fit the buffer (`EMSGSIZE`).
     MsgSize = 7,
+    /// 8: the command is not supported: no such group, id or op, or the
+    /// platform lacks the group's part (`ENOTSUP`).
     NotSup = 8,
+    /// 9: the packet is shorter than its header says (`ECORRUPT`).
     Corrupt = 9,
+    /// 10: the command waits on another one still in progress, such as a
+    /// transfer from another transport (`EBUSY`).
     Busy = 10,
+    /// 11: the platform's access policy refused the command (`EACCESSDENIED`).
     AccessDenied = 11,
+    /// 12: the request's protocol version is older than the server accepts
+    /// (`UNSUPPORTED_TOO_OLD`); this server accepts every version up to v2.
     UnsupportedTooOld = 12,
+    /// 13: the request's protocol version is newer than v2
+    /// (`UNSUPPORTED_TOO_NEW`).
     UnsupportedTooNew = 13,
 }
 
 impl MgmtErr {
+    /// The number sent as `rc`.
     pub fn code(self) -> u16 {
         self as u16
     }
@@ -35,7 +54,9 @@ impl MgmtErr {
 /// the translated `rc` to v1 requests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GroupErr {
+    /// The group the code belongs to, sent as `err.group`.
     pub group: GroupId,
+    /// The group's own code, sent as `err.rc`.
     pub rc: u16,
     /// The SMP-level code a v1 request gets instead.
     pub v1: MgmtErr,
@@ -46,7 +67,10 @@ pub struct GroupErr {
 /// Why a command failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Error {
+    /// An SMP-level error: `{"rc": N}` whatever the request's version.
     Mgmt(MgmtErr),
+    /// A group error: `err {group, rc}` to v2 requests, its v1 code as
+    /// `rc` to v1 requests.
     Group(GroupErr),
 }
 
@@ -85,7 +109,14 @@ macro_rules! group_errors {
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         #[repr(u16)]
         pub enum $name {
-            $( $(#[$vmeta])* $variant = $code ),+
+            $(
+                $(#[$vmeta])*
+                #[doc = concat!(
+                    "Sent as `err.rc` ", stringify!($code),
+                    "; a v1 request gets `MgmtErr::", stringify!($v1), "` instead."
+                )]
+                $variant = $code
+            ),+
         }
 
         impl $name {

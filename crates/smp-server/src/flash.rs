@@ -41,7 +41,11 @@ pub trait FlashArea {
     fn erased_value(&self) -> u8 {
         0xFF
     }
+    /// Fills `bytes` from `offset`: any offset and length inside the area,
+    /// down to single trailer bytes.
     fn read(&mut self, offset: u32, bytes: &mut [u8]) -> Result<(), FlashError>;
+    /// Writes `bytes` at `offset` into erased flash, offset and length
+    /// multiples of [`FlashArea::write_size`].
     fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), FlashError>;
     /// Erases `[from, to)`, both multiples of [`FlashArea::erase_size`].
     fn erase(&mut self, from: u32, to: u32) -> Result<(), FlashError>;

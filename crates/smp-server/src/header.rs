@@ -6,15 +6,21 @@ pub const HEADER_LEN: usize = 8;
 /// The operation field (3 bits).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
+    /// 0: a read request.
     Read,
+    /// 1: the answer to a read; as a request, answered with rc 8.
     ReadRsp,
+    /// 2: a write request.
     Write,
+    /// 3: the answer to a write (and to any other op but a read); as a
+    /// request, answered with rc 8.
     WriteRsp,
     /// Values 4..=7: not defined by the protocol; answered with rc 8.
     Invalid(u8),
 }
 
 impl Op {
+    /// The op in the low 3 bits of `bits` (the header's first byte).
     pub fn from_bits(bits: u8) -> Self {
         match bits & 0x07 {
             0 => Op::Read,
@@ -25,6 +31,7 @@ impl Op {
         }
     }
 
+    /// The 3-bit value sent on the wire.
     pub fn bits(self) -> u8 {
         match self {
             Op::Read => 0,
@@ -57,6 +64,8 @@ pub enum Version {
 }
 
 impl Version {
+    /// The version in the low 2 bits of `bits` (bits 3 and 4 of the
+    /// header's first byte, shifted down).
     pub fn from_bits(bits: u8) -> Self {
         match bits & 0x03 {
             0 => Version::V1,
@@ -65,6 +74,7 @@ impl Version {
         }
     }
 
+    /// The 2-bit value sent on the wire.
     pub fn bits(self) -> u8 {
         match self {
             Version::V1 => 0,
@@ -87,27 +97,46 @@ impl Version {
 pub struct GroupId(pub u16);
 
 impl GroupId {
+    /// 0: OS (echo, statistics of threads and memory, date-time, reset,
+    /// parameters, info, bootloader info).
     pub const OS: GroupId = GroupId(0);
+    /// 1: image management (state, upload, erase, slot info).
     pub const IMAGE: GroupId = GroupId(1);
+    /// 2: statistics.
     pub const STAT: GroupId = GroupId(2);
+    /// 3: settings (Zephyr's settings subsystem).
     pub const SETTINGS: GroupId = GroupId(3);
+    /// 8: file system (download, upload, status, hash and checksum).
     pub const FS: GroupId = GroupId(8);
+    /// 9: shell command execution.
     pub const SHELL: GroupId = GroupId(9);
+    /// 10: enumeration of the groups a server has.
     pub const ENUM: GroupId = GroupId(10);
+    /// 63: Zephyr basic (storage erase), Zephyr's own group just below the
+    /// user-defined ones (64 and up).
     pub const ZEPHYR_BASIC: GroupId = GroupId(63);
+    /// 128: Memfault (device information and project key).
     pub const MEMFAULT: GroupId = GroupId(128);
 }
 
 /// A decoded SMP header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Header {
+    /// Whether this is a read or write request or the answer to one.
     pub op: Op,
+    /// The protocol version of the sender: decides how group errors are
+    /// reported.
     pub version: Version,
+    /// Reserved by SMP: ignored in requests, 0 in responses.
     pub flags: u8,
     /// Length of the payload that follows the header.
     pub len: u16,
+    /// The management group of the command.
     pub group: GroupId,
+    /// Sequence number, echoed in the answer so the client can match it to
+    /// its request.
     pub seq: u8,
+    /// The command within the group.
     pub id: u8,
 }
 
@@ -126,6 +155,7 @@ impl Header {
         })
     }
 
+    /// The 8 bytes of this header, `len` and `group` big-endian.
     pub fn encode(&self) -> [u8; HEADER_LEN] {
         let len = self.len.to_be_bytes();
         let group = self.group.0.to_be_bytes();

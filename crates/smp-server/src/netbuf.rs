@@ -24,22 +24,27 @@ pub struct NetBuf<'a> {
 pub struct Full;
 
 impl<'a> NetBuf<'a> {
+    /// An empty buffer over `data`, whose length is the capacity.
     pub fn new(data: &'a mut [u8]) -> Self {
         NetBuf { data, len: 0 }
     }
 
+    /// Size of the buffer: the longest packet it holds.
     pub fn capacity(&self) -> usize {
         self.data.len()
     }
 
+    /// Bytes filled.
     pub fn len(&self) -> usize {
         self.len
     }
 
+    /// Nothing filled.
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
+    /// Empties the buffer for the next packet.
     pub fn clear(&mut self) {
         self.len = 0;
     }
@@ -60,6 +65,7 @@ impl<'a> NetBuf<'a> {
         Ok(())
     }
 
+    /// Appends one byte, or fails when the buffer is full.
     pub fn push(&mut self, byte: u8) -> Result<(), Full> {
         self.extend_from_slice(&[byte])
     }
@@ -96,6 +102,8 @@ pub struct Pool<'a> {
 }
 
 impl<'a> Pool<'a> {
+    /// Carves `count` buffers of `size` bytes out of the start of `storage`,
+    /// all free.
     pub fn new(storage: &'a mut [u8], size: usize, count: usize) -> Result<Self, PoolError> {
         if !(MIN_NETBUF_SIZE..=usize::from(u16::MAX) + crate::header::HEADER_LEN).contains(&size) {
             return Err(PoolError::BadSize);
@@ -129,6 +137,7 @@ impl<'a> Pool<'a> {
         self.count
     }
 
+    /// Buffers free now.
     pub fn available(&self) -> usize {
         self.free.len()
     }

@@ -16,6 +16,7 @@ pub use crate::request::Access;
 /// Every accessor but [`Platform::os`] has a default of `None`: a group whose
 /// platform part is missing answers its commands with rc 8.
 pub trait Platform {
+    /// The OS group's part, which every device has (reset, at least).
     fn os(&mut self) -> &mut dyn OsPlatform;
 
     /// Image slots; `None` where the device has none (the image group then

@@ -36,6 +36,7 @@ impl Default for Sha256 {
 }
 
 impl Sha256 {
+    /// A hash of no bytes yet.
     pub const fn new() -> Self {
         Sha256 {
             state: INITIAL,
@@ -45,6 +46,8 @@ impl Sha256 {
         }
     }
 
+    /// Hashes `data` after what came before; how the input is split into
+    /// pieces does not change the digest.
     pub fn update(&mut self, mut data: &[u8]) {
         self.len = self.len.wrapping_add(data.len() as u64);
         while !data.is_empty() {

@@ -22,6 +22,7 @@ impl<const N: usize> Default for Text<N> {
 }
 
 impl<const N: usize> Text<N> {
+    /// An empty text.
     pub const fn new() -> Self {
         Text {
             buf: [0; N],
@@ -29,6 +30,7 @@ impl<const N: usize> Text<N> {
         }
     }
 
+    /// The text so far.
     pub fn as_str(&self) -> &str {
         // Only whole `&str`s and ASCII digits are ever appended.
         self.buf
@@ -37,10 +39,12 @@ impl<const N: usize> Text<N> {
             .unwrap_or_default()
     }
 
+    /// Nothing appended yet.
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
+    /// Appends `s` whole, or nothing when it does not fit.
     pub fn push_str(&mut self, s: &str) -> Result<(), Full> {
         let end = self.len.checked_add(s.len()).ok_or(Full)?;
         crate::bytes::copy(self.buf.get_mut(self.len..end).ok_or(Full)?, s.as_bytes());

@@ -21,6 +21,7 @@ pub struct Decoder<'b> {
 }
 
 impl<'b> Decoder<'b> {
+    /// A decoder at the start of `input`.
     pub fn new(input: &'b [u8]) -> Self {
         Decoder { input, pos: 0 }
     }
@@ -30,10 +31,13 @@ impl<'b> Decoder<'b> {
         self.input
     }
 
+    /// Offset of the next item in the payload.
     pub fn position(&self) -> usize {
         self.pos
     }
 
+    /// Moves to `pos` (at most the end of the payload), to read an item again
+    /// or to skip past one.
     pub fn set_position(&mut self, pos: usize) {
         self.pos = pos.min(self.input.len());
     }
@@ -97,6 +101,7 @@ impl<'b> Decoder<'b> {
         self.head(0)?.ok_or(DecodeError)
     }
 
+    /// A boolean (`F4` false, `F5` true).
     pub fn bool(&mut self) -> Result<bool, DecodeError> {
         let value = match self.peek()? {
             0xF4 => false,

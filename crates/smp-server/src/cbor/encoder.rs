@@ -7,6 +7,8 @@
 use super::decoder::BREAK;
 use super::writer::{EncodeError, Writer};
 
+/// What writing an item gives: the encoder again, to chain the next item,
+/// or a full buffer.
 pub type Result<'s, 'b> = core::result::Result<&'s mut Encoder<'b>, EncodeError>;
 
 /// Encodes into a [`Writer`].
@@ -15,18 +17,23 @@ pub struct Encoder<'b> {
 }
 
 impl<'b> Encoder<'b> {
+    /// An encoder appending to `writer` from its current position.
     pub fn new(writer: Writer<'b>) -> Self {
         Encoder { writer }
     }
 
+    /// The buffer, and how much of it is written.
     pub fn writer(&self) -> &Writer<'b> {
         &self.writer
     }
 
+    /// The buffer, to write a string straight into it
+    /// ([`put_in_place`](super::put_in_place)).
     pub fn writer_mut(&mut self) -> &mut Writer<'b> {
         &mut self.writer
     }
 
+    /// Ends encoding; the writer's position is the length written.
     pub fn into_writer(self) -> Writer<'b> {
         self.writer
     }
@@ -51,18 +58,23 @@ impl<'b> Encoder<'b> {
         Ok(self)
     }
 
+    /// An unsigned integer (major type 0), in its shortest form.
     pub fn u64(&mut self, n: u64) -> Result<'_, 'b> {
         self.head(0, n)
     }
 
+    /// As [`Encoder::u64`]: the width of the Rust type does not show on the
+    /// wire.
     pub fn u32(&mut self, n: u32) -> Result<'_, 'b> {
         self.head(0, n.into())
     }
 
+    /// As [`Encoder::u64`].
     pub fn u16(&mut self, n: u16) -> Result<'_, 'b> {
         self.head(0, n.into())
     }
 
+    /// As [`Encoder::u64`].
     pub fn u8(&mut self, n: u8) -> Result<'_, 'b> {
         self.head(0, n.into())
     }
@@ -76,25 +88,30 @@ impl<'b> Encoder<'b> {
         }
     }
 
+    /// As [`Encoder::i64`].
     pub fn i32(&mut self, n: i32) -> Result<'_, 'b> {
         self.i64(n.into())
     }
 
+    /// As [`Encoder::i64`].
     pub fn i8(&mut self, n: i8) -> Result<'_, 'b> {
         self.i64(n.into())
     }
 
+    /// A boolean (`F4` false, `F5` true).
     pub fn bool(&mut self, b: bool) -> Result<'_, 'b> {
         self.put(&[if b { 0xF5 } else { 0xF4 }])?;
         Ok(self)
     }
 
+    /// A definite-length text string.
     pub fn str(&mut self, s: &str) -> Result<'_, 'b> {
         self.head(3, s.len() as u64)?;
         self.put(s.as_bytes())?;
         Ok(self)
     }
 
+    /// A definite-length byte string.
     pub fn bytes(&mut self, b: &[u8]) -> Result<'_, 'b> {
         self.head(2, b.len() as u64)?;
         self.put(b)?;

@@ -21,6 +21,7 @@ pub struct Writer<'b> {
 }
 
 impl<'b> Writer<'b> {
+    /// Nothing written yet; the length of `buf` caps the response.
     pub fn new(buf: &'b mut [u8]) -> Self {
         Writer { buf, pos: 0 }
     }

@@ -37,6 +37,7 @@ pub enum AttError {
 }
 
 impl AttError {
+    /// The ATT error code the write is answered with.
     pub fn code(self) -> u8 {
         match self {
             AttError::ValueNotAllowed => 0x13,
@@ -53,6 +54,7 @@ pub struct Reassembler {
 }
 
 impl Reassembler {
+    /// Waiting for the first write of a packet.
     pub const fn new() -> Self {
         Reassembler { expected: 0 }
     }

@@ -159,6 +159,7 @@ impl Default for SerialDecoder {
 }
 
 impl SerialDecoder {
+    /// Waiting for the start of a line, no packet started.
     pub const fn new() -> Self {
         SerialDecoder {
             line: Line::Start,

@@ -16,7 +16,9 @@ pub type Handler = fn(&mut Ctx<'_>, &Request<'_>, &mut Response<'_>) -> Result<(
 /// One command id: its read and write handlers.
 #[derive(Clone, Copy)]
 pub struct Command {
+    /// Runs for [`Op::Read`]; `None` answers reads of this id with rc 8.
     pub read: Option<Handler>,
+    /// Runs for [`Op::Write`]; `None` answers writes of this id with rc 8.
     pub write: Option<Handler>,
 }
 
@@ -27,6 +29,7 @@ impl Command {
         write: None,
     };
 
+    /// A command that only reads.
     pub const fn read(h: Handler) -> Self {
         Command {
             read: Some(h),
@@ -34,6 +37,7 @@ impl Command {
         }
     }
 
+    /// A command that only writes.
     pub const fn write(h: Handler) -> Self {
         Command {
             read: None,
@@ -41,6 +45,7 @@ impl Command {
         }
     }
 
+    /// A command with both a read and a write.
     pub const fn read_write(r: Handler, w: Handler) -> Self {
         Command {
             read: Some(r),
@@ -121,8 +126,12 @@ macro_rules! command_table {
 /// A management group: its number, its name (for enum details) and its table,
 /// indexed by command id.
 pub struct Group {
+    /// The group number requests carry in their header.
     pub id: GroupId,
+    /// The name enumeration details report, as Zephyr names its groups
+    /// (`"os mgmt"`).
     pub name: &'static str,
+    /// Handlers by command id; ids past the end answer rc 8.
     pub commands: &'static [Command],
 }
 
@@ -149,15 +158,27 @@ pub struct Params {
 /// Work the platform does once the response has been sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AfterResponse {
-    Reset { boot_mode: Option<u8> },
+    /// Reset the device, as os reset asked.
+    Reset {
+        /// The `boot_mode` the request gave (Zephyr: 0 normal, 1 into the
+        /// bootloader); `None` when it gave none.
+        boot_mode: Option<u8>,
+    },
 }
 
 /// What a handler may reach besides its request.
 pub struct Ctx<'a> {
+    /// The device, through the part of each group.
     pub platform: &'a mut dyn Platform,
+    /// What the groups keep between requests (transfers in progress,
+    /// counters).
     pub state: &'a mut State,
+    /// Every group the server has, in its order (enumeration lists them).
     pub groups: &'a [&'static Group],
+    /// The buffer geometry the server reports.
     pub params: Params,
+    /// Where a handler leaves work that must wait until its response has
+    /// been sent (a reset).
     pub after_response: &'a mut Option<AfterResponse>,
 }
 
@@ -180,6 +201,8 @@ pub struct Server<'g> {
 const ERROR_PAYLOAD_MAX: usize = 48;
 
 impl<'g> Server<'g> {
+    /// A server answering for `groups` and reporting `params`; no transfer
+    /// in progress, counters at 0.
     pub fn new(groups: &'g [&'static Group], params: Params) -> Self {
         Server {
             groups,
@@ -188,10 +211,12 @@ impl<'g> Server<'g> {
         }
     }
 
+    /// The buffer geometry the server reports.
     pub fn params(&self) -> Params {
         self.params
     }
 
+    /// The groups the server answers for, in enumeration order.
     pub fn groups(&self) -> &'g [&'static Group] {
         self.groups
     }

@@ -12,20 +12,34 @@ pub const IMAGE_HEADER_SIZE: usize = 32;
 
 /// `ih_flags` bits.
 pub mod flags {
+    /// `IMAGE_F_PIC`: position-independent code; MCUboot does not support it.
     pub const PIC: u32 = 0x01;
+    /// `IMAGE_F_ENCRYPTED_AES128`: the body is encrypted with AES-128.
     pub const ENCRYPTED_AES128: u32 = 0x04;
+    /// `IMAGE_F_ENCRYPTED_AES256`: the body is encrypted with AES-256.
     pub const ENCRYPTED_AES256: u32 = 0x08;
+    /// `IMAGE_F_NON_BOOTABLE`: not bootable on its own; image state reports
+    /// `bootable: false`.
     pub const NON_BOOTABLE: u32 = 0x10;
+    /// `IMAGE_F_RAM_LOAD`: copied to RAM at `ih_load_addr` before it runs.
     pub const RAM_LOAD: u32 = 0x20;
+    /// `IMAGE_F_ROM_FIXED`: linked to run from one slot, the one at
+    /// `ih_load_addr`.
     pub const ROM_FIXED: u32 = 0x100;
+    /// `IMAGE_F_COMPRESSED_LZMA1`: the body is LZMA1-compressed.
     pub const COMPRESSED_LZMA1: u32 = 0x200;
+    /// `IMAGE_F_COMPRESSED_LZMA2`: the body is LZMA2-compressed.
     pub const COMPRESSED_LZMA2: u32 = 0x400;
+    /// `IMAGE_F_COMPRESSED_ARM_THUMB_FLT`: the compressed body also went
+    /// through the ARM Thumb filter.
     pub const COMPRESSED_ARM_THUMB: u32 = 0x800;
 }
 
 /// `struct image_header`, little-endian on flash.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ImageHeader {
+    /// `ih_load_addr`: where a RAM-load or ROM-fixed image runs from; 0 for
+    /// others.
     pub load_addr: u32,
     /// Header size including padding: the body starts here.
     pub hdr_size: u16,
@@ -33,7 +47,9 @@ pub struct ImageHeader {
     pub protect_tlv_size: u16,
     /// Body size, header excluded.
     pub img_size: u32,
+    /// `ih_flags`: the [`flags`] bits.
     pub flags: u32,
+    /// `ih_ver`: the version image state reports.
     pub version: ImageVersion,
 }
 

@@ -43,6 +43,7 @@ pub enum NextBootType {
 pub struct NextBoot {
     /// The slot other than the running one boots next.
     pub other_slot: bool,
+    /// How that slot runs: for good, once as a test, or as a revert.
     pub kind: NextBootType,
 }
 
@@ -64,9 +65,14 @@ impl NextBoot {
 /// The state flags image state reports for one slot.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SlotFlags {
+    /// The slot holds the running image.
     pub active: bool,
+    /// The image is confirmed: it stays after the next reset (in a revert,
+    /// the one that comes back).
     pub confirmed: bool,
+    /// The image boots at the next reset.
     pub pending: bool,
+    /// With `pending`: for good, not as a test.
     pub permanent: bool,
 }
 

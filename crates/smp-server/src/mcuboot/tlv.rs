@@ -21,6 +21,7 @@ const INFO_LEN: u32 = 4;
 /// What [`read_image_info`] finds in a slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ImageInfo {
+    /// The image header at the start of the slot.
     pub header: ImageHeader,
     /// The value of the SHA-256 TLV: the image's identity in image state.
     pub hash: [u8; HASH_LEN],

@@ -74,10 +74,12 @@ impl TrailerLayout {
         }
     }
 
+    /// Size of the slot in bytes: the trailer ends there.
     pub fn slot_size(&self) -> u32 {
         self.slot_size
     }
 
+    /// `BOOT_MAX_ALIGN`, clamped to 1..=32.
     pub fn max_align(&self) -> u32 {
         self.max_align
     }
@@ -135,8 +137,11 @@ impl TrailerLayout {
 /// `BOOT_MAGIC_*` as read from a trailer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MagicState {
+    /// The magic MCUboot writes: the trailer is in use.
     Good,
+    /// Neither erased nor the expected magic.
     Bad,
+    /// Erased: nothing written.
     Unset,
 }
 
@@ -144,23 +149,34 @@ pub enum MagicState {
 /// anything else `Bad`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flag {
+    /// Written as [`FLAG_SET`].
     Set,
+    /// Written with any other value.
     Bad,
+    /// Erased: never written.
     Unset,
 }
 
 /// `BOOT_SWAP_TYPE_*`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SwapType {
+    /// 1: nothing to do; the primary slot boots as it is.
     None = 1,
+    /// 2: swap the secondary image in for one boot; it is reverted unless
+    /// it confirms itself.
     Test = 2,
+    /// 3: swap the secondary image in for good.
     Perm = 3,
+    /// 4: swap back: the image running as a test was not confirmed.
     Revert = 4,
+    /// 5: the swap failed: the image to run is not valid.
     Fail = 5,
+    /// 0xff: the swap hit an error it cannot recover from.
     Panic = 0xff,
 }
 
 impl SwapType {
+    /// The number written in the low nibble of `swap_info`.
     pub fn code(self) -> u8 {
         self as u8
     }
@@ -169,12 +185,15 @@ impl SwapType {
 /// `struct boot_swap_state`: one slot's trailer as MCUboot reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Trailer {
+    /// Whether the magic is erased, MCUboot's, or something else.
     pub magic: MagicState,
     /// From `swap_info`; `None` when it is erased or holds no type up to REVERT.
     pub swap_type: SwapType,
     /// From `swap_info`; 0 when it is erased or invalid.
     pub image_num: u8,
+    /// `copy_done`: MCUboot has finished copying this image in.
     pub copy_done: Flag,
+    /// `image_ok`: the image is confirmed.
     pub image_ok: Flag,
 }
 

@@ -8,13 +8,19 @@ use crate::text::Text;
 /// `struct image_version`: 8 bytes in the header at offset 20.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ImageVersion {
+    /// The first number of the version text (`iv_major`).
     pub major: u8,
+    /// The second number (`iv_minor`).
     pub minor: u8,
+    /// The third number (`iv_revision`).
     pub revision: u16,
+    /// The build number, the fourth, left out of the text when 0
+    /// (`iv_build_num`).
     pub build: u32,
 }
 
 impl ImageVersion {
+    /// The version `major.minor.revision.build`.
     pub const fn new(major: u8, minor: u8, revision: u16, build: u32) -> Self {
         ImageVersion {
             major,
@@ -34,6 +40,7 @@ impl ImageVersion {
         }
     }
 
+    /// The 8 bytes [`ImageVersion::from_bytes`] decodes.
     pub fn to_bytes(self) -> [u8; 8] {
         let r = self.revision.to_le_bytes();
         let b = self.build.to_le_bytes();

@@ -9,9 +9,14 @@ use crate::header::GroupId;
 crate::group_errors! {
     /// Enumeration group errors (`err.rc` with group 10).
     pub enum EnumError for GroupId::ENUM {
+        /// An error no other code describes.
         Unknown = 1 => Unknown,
+        /// details: more ids in `groups` than the server takes.
         TooManyGroupEntries = 2 => Inval,
+        /// No memory for the entries; not sent by this server, which allocates
+        /// none.
         InsufficientHeapForEntries = 3 => Unknown,
+        /// single: `index` is past the last group.
         IndexTooLarge = 4 => Unknown,
     }
 }

@@ -6,21 +6,40 @@ use crate::header::GroupId;
 crate::group_errors! {
     /// File system group errors (`err.rc` with group 8).
     pub enum FsError for GroupId::FS {
+        /// An error no other code describes, such as an I/O failure.
         Unknown = 1 => Unknown,
+        /// The path breaks the core's rules or is not acceptable to the file
+        /// system.
         FileInvalidName = 2 => Inval,
+        /// No such file, or no mount point for it.
         FileNotFound = 3 => NoEnt,
+        /// The path names a directory.
         FileIsDirectory = 4 => Unknown,
+        /// The file could not be opened.
         FileOpenFailed = 5 => Unknown,
+        /// Seeking in the file failed.
         FileSeekFailed = 6 => Unknown,
+        /// Reading the file failed.
         FileReadFailed = 7 => Unknown,
+        /// Emptying the file for an upload from offset 0 failed.
         FileTruncateFailed = 8 => Unknown,
+        /// Deleting the file failed.
         FileDeleteFailed = 9 => Unknown,
+        /// Writing the file failed.
         FileWriteFailed = 10 => Unknown,
+        /// upload: `off` is not where the file ends so far; the expected offset
+        /// is sent beside `err` as `len`.
         FileOffsetNotValid = 11 => Unknown,
+        /// hash: `off` is at or past the end of the file.
         FileOffsetLargerThanFile = 12 => Unknown,
+        /// hash: `type` names no checksum or hash the server has.
         ChecksumHashNotFound = 13 => Inval,
+        /// upload: no mount point for the path, or a directory on the way is
+        /// missing.
         MountPointNotFound = 14 => NoEnt,
+        /// upload: the file system is mounted read-only.
         ReadOnlyFilesystem = 15 => Unknown,
+        /// hash: the file is empty.
         FileEmpty = 16 => Unknown,
     }
 }
@@ -56,6 +75,7 @@ pub enum FsFailure {
 /// How the transfer file is opened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OpenMode {
+    /// For reading (a download).
     Read,
     /// For writing; created when missing, its content kept.
     Write,

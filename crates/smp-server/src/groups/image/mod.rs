@@ -45,10 +45,12 @@ static COMMANDS_ALL: [Command; TABLE_LEN] = commands(ImageCommands::ALL);
 /// `MCUMGR_GRP_IMG_SLOT_INFO` (state, upload and erase are always there).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ImageCommands {
+    /// Command 6, the slots' sizes and upload limits.
     pub slot_info: bool,
 }
 
 impl ImageCommands {
+    /// Every command, as in [`GROUP`].
     pub const ALL: ImageCommands = ImageCommands { slot_info: true };
 }
 

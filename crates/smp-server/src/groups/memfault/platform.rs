@@ -7,7 +7,9 @@ use crate::request::Transport;
 crate::group_errors! {
     /// Memfault group errors (`err.rc` with group 128).
     pub enum MemfaultError for GroupId::MEMFAULT {
+        /// An error no other code describes.
         Unknown = 1 => Unknown,
+        /// project key: none is configured.
         NoProjectKey = 2 => NoEnt,
     }
 }
@@ -15,8 +17,11 @@ crate::group_errors! {
 /// `memfault_platform_get_device_info()`; a missing field is sent as `""`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct DeviceInfo<'a> {
+    /// The device's unique id in the Memfault project.
     pub device_serial: Option<&'a str>,
+    /// The hardware revision, such as the board's name.
     pub hardware_version: Option<&'a str>,
+    /// Which firmware of the device this is, such as `"app"`.
     pub software_type: Option<&'a str>,
     /// Sent as `current_version`.
     pub software_version: Option<&'a str>,
@@ -31,6 +36,7 @@ pub trait MemfaultPlatform {
         true
     }
 
+    /// What device info (command 0) reports.
     fn device_info(&self) -> DeviceInfo<'_>;
 
     /// The project key; `None` or empty when none is configured.

@@ -6,11 +6,17 @@ use crate::text::Text;
 /// A calendar date and time, no time zone (as Zephyr's RTC API has it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DateTime {
+    /// 1900..=11899, the years the text form covers.
     pub year: u16,
+    /// 1..=12.
     pub month: u8,
+    /// 1..=31, within the month.
     pub day: u8,
+    /// 0..=23.
     pub hour: u8,
+    /// 0..=59.
     pub minute: u8,
+    /// 0..=59 (no leap second).
     pub second: u8,
     /// Milliseconds, when the clock has them.
     pub millis: Option<u16>,

@@ -53,16 +53,24 @@ static COMMANDS_ALL: [Command; TABLE_LEN] = commands(OsCommands::ALL);
 /// and `_BOOTLOADER_INFO` (reset is always there).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OsCommands {
+    /// Command 0, echo.
     pub echo: bool,
+    /// Command 2, thread statistics.
     pub taskstat: bool,
+    /// Command 3, memory pool statistics.
     pub mpstat: bool,
+    /// Command 4, reading and setting the date and time.
     pub datetime: bool,
+    /// Command 6, the buffer geometry.
     pub mcumgr_params: bool,
+    /// Command 7, system information.
     pub info: bool,
+    /// Command 8, bootloader information.
     pub bootloader_info: bool,
 }
 
 impl OsCommands {
+    /// Every command, as in [`GROUP`].
     pub const ALL: OsCommands = OsCommands {
         echo: true,
         taskstat: true,

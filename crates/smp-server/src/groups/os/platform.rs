@@ -8,11 +8,19 @@ use crate::header::GroupId;
 crate::group_errors! {
     /// OS group errors (`err.rc` with group 0).
     pub enum OsError for GroupId::OS {
+        /// An error no other code describes.
         Unknown = 1 => Unknown,
+        /// os info: a letter in `format` it does not know, or `b` where the build
+        /// time is not recorded.
         InvalidFormat = 2 => Inval,
+        /// bootloader info: a `query` it does not know, or no bootloader.
         QueryYieldsNoAnswer = 3 => NoEnt,
+        /// date-time: the clock has not been set.
         RtcNotSet = 4 => NoEnt,
+        /// date-time: reading or setting the clock failed.
         RtcCommandFailed = 5 => Unknown,
+        /// bootloader info: the query is known but has no valid value to answer
+        /// with.
         QueryResponseValueNotValid = 6 => NoEnt,
     }
 }
@@ -44,6 +52,7 @@ pub trait OsPlatform {
         Err(ClockError::Failed)
     }
 
+    /// Sets the clock to `now`, already checked to be a valid date and time.
     fn set_datetime(&mut self, now: DateTime) -> Result<(), ClockError> {
         let _ = now;
         Err(ClockError::Failed)
@@ -60,8 +69,11 @@ pub trait OsPlatform {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Why the clock could not be read or set.
 pub enum ClockError {
+    /// The clock has not been set since boot: err {0, 4}.
     NotSet,
+    /// The clock failed, or there is none: err {0, 5}.
     Failed,
 }
 
@@ -100,9 +112,15 @@ pub struct OsInfo<'a> {
 /// One thread, for task statistics.
 #[derive(Clone, Copy, Debug)]
 pub struct TaskInfo<'a> {
+    /// The key of the thread's entry in `tasks`.
     pub name: &'a str,
+    /// Priority, as the kernel numbers it (Zephyr: lower runs first,
+    /// negative is cooperative).
     pub prio: i32,
+    /// A number telling the threads apart (Zephyr: the thread's position in
+    /// the kernel's list).
     pub tid: u32,
+    /// The kernel's thread state bits (Zephyr `thread_state`).
     pub state: u32,
     /// Stack size and use, in 4-byte words.
     pub stack: Option<(u32, u32)>,
@@ -113,19 +131,28 @@ pub struct TaskInfo<'a> {
 /// One memory pool, for memory pool statistics.
 #[derive(Clone, Copy, Debug)]
 pub struct PoolInfo<'a> {
+    /// The key of the pool's entry in `mpools`.
     pub name: &'a str,
+    /// Size of one block, in bytes (`blksiz`).
     pub block_size: u64,
+    /// Number of blocks (`nblks`).
     pub blocks: u64,
+    /// Blocks free now (`nfree`).
     pub free: u64,
+    /// The fewest blocks that were ever free at once (`min`).
     pub min_free: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What bootloader info (command 8) reports.
 pub struct BootloaderInfo {
+    /// Sent as `bootloader` when no `query` is given, such as `"MCUboot"`.
     pub name: &'static str,
     /// MCUboot mode (protocol.md §2.0: -1 unknown, 0 single slot, 1 swap using
     /// scratch, 2 overwrite only, 3 swap using move, ...).
     pub mode: i8,
+    /// The bootloader refuses images older than the running one; sent as
+    /// `no-downgrade` beside the mode when true.
     pub no_downgrade: bool,
 }
 

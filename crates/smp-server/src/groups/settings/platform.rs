@@ -6,13 +6,21 @@ use crate::header::GroupId;
 crate::group_errors! {
     /// Settings group errors (`err.rc` with group 3).
     pub enum SettingsError for GroupId::SETTINGS {
+        /// An error no other code describes, such as a failure of the store.
         Unknown = 1 => Unknown,
+        /// The key does not fit the platform's name buffer.
         KeyTooLong = 2 => Inval,
+        /// No setting has that key.
         KeyNotFound = 3 => NoEnt,
+        /// The setting cannot be read.
         ReadNotSupported = 4 => NoEnt,
+        /// No settings handler serves the key's first part.
         RootKeyNotFound = 5 => Unknown,
+        /// The setting cannot be written.
         WriteNotSupported = 6 => Unknown,
+        /// The setting cannot be deleted.
         DeleteNotSupported = 7 => Unknown,
+        /// The store cannot save.
         SaveNotSupported = 8 => Unknown,
     }
 }

@@ -8,8 +8,12 @@ use core::fmt;
 crate::group_errors! {
     /// Shell group errors (`err.rc` with group 9).
     pub enum ShellError for GroupId::SHELL {
+        /// An error no other code describes.
         Unknown = 1 => Unknown,
+        /// The command line (the arguments joined by spaces) does not fit the
+        /// shell's buffer.
         CommandTooLong = 2 => Inval,
+        /// No command name: `argv` is empty or starts with an empty string.
         EmptyCommand = 3 => Inval,
     }
 }
@@ -61,6 +65,7 @@ pub struct ShellOutput<'b> {
 }
 
 impl<'b> ShellOutput<'b> {
+    /// Nothing written yet; `buf` is all the room there is.
     pub fn new(buf: &'b mut [u8]) -> Self {
         ShellOutput {
             buf,
@@ -74,6 +79,7 @@ impl<'b> ShellOutput<'b> {
         self.len
     }
 
+    /// Nothing written yet.
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }

@@ -8,10 +8,15 @@ use crate::request::Transport;
 crate::group_errors! {
     /// Statistics group errors (`err.rc` with group 2).
     pub enum StatError for GroupId::STAT {
+        /// An error no other code describes.
         Unknown = 1 => Unknown,
+        /// The statistics group does not exist.
         InvalidGroup = 2 => NoEnt,
+        /// show: no statistics group has the name asked for.
         InvalidStatName = 3 => NoEnt,
+        /// A counter of a size that cannot be reported.
         InvalidStatSize = 4 => Inval,
+        /// Walking the counters was cut short.
         WalkAborted = 5 => Unknown,
     }
 }
@@ -22,6 +27,8 @@ pub const NAME_LEN: usize = 32;
 
 /// The counters of one statistics group, visited in a stable order.
 pub trait StatFields {
+    /// Calls `visit` with each counter's name and value; an error from
+    /// `visit` ends the walk and is returned.
     fn for_each_field(
         &self,
         visit: &mut dyn FnMut(&str, u64) -> Result<(), Error>,
@@ -33,6 +40,7 @@ pub trait StatFields {
 pub struct StatGroup<'a> {
     /// At most [`NAME_LEN`]` - 1` bytes, or clients cannot ask for it.
     pub name: &'a str,
+    /// Its counters, reported in the order they are visited.
     pub counters: &'a dyn StatFields,
 }
 

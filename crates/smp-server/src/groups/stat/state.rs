@@ -60,6 +60,7 @@ pub fn link_group_name(transport: Transport) -> &'static str {
 #[derive(Clone, Debug, Default)]
 pub struct ServerStats {
     links: [LinkCounters; 4],
+    /// Bytes moved by transfers, all transports together ([`TRANSFER_GROUP`]).
     pub transfer: TransferCounters,
 }
 
@@ -107,10 +108,12 @@ impl ServerStats {
         }
     }
 
+    /// The counters of `transport`'s traffic group ([`link_group_name`]).
     pub fn link(&self, transport: Transport) -> &LinkCounters {
         &self.links[link_index(transport)]
     }
 
+    /// The counters of `transport`, to count into.
     pub fn link_mut(&mut self, transport: Transport) -> &mut LinkCounters {
         &mut self.links[link_index(transport)]
     }
