@@ -64,6 +64,7 @@
 //! ```
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod bytes;
 pub mod cbor;
