@@ -2,17 +2,11 @@
 //! over UDP and a serial pseudo-terminal so that any MCUmgr client can drive it
 //! without a board or a Zephyr tree.
 
-mod boot_key;
-mod bootloader;
 mod device;
-mod flash;
-mod groups;
-mod link;
-mod pool;
-mod serial;
+mod hw;
 mod smp_thread;
 mod threads;
-mod udp;
+mod transport;
 
 use std::io::Write;
 use std::net::{SocketAddr, UdpSocket};
@@ -29,15 +23,17 @@ use smp_server::groups::{
 };
 use smp_server::Transport;
 
-use crate::boot_key::BootKey;
+use crate::device::config::DeviceConfig;
+use crate::device::fs::{valid_mount_name, DEFAULT_MOUNT};
 use crate::device::{Persistent, SimDevice};
-use crate::flash::Flash;
-use crate::groups::{valid_mount_name, DeviceConfig, DEFAULT_MOUNT};
-use crate::link::Shared;
-use crate::pool::SharedPool;
-use crate::serial::{Framing, Pty};
+use crate::hw::bootloader::boot_key::BootKey;
+use crate::hw::flash::{self, Flash};
 use crate::smp_thread::SmpThread;
 use crate::threads::ThreadRegistry;
+use crate::transport::link::Shared;
+use crate::transport::pool::SharedPool;
+use crate::transport::serial::{self, Framing, Pty};
+use crate::transport::udp;
 
 /// The groups the virtual device serves, in registration order.
 static GROUPS: &[&Group] = &[

@@ -10,11 +10,11 @@ use log::{debug, error, info, warn};
 use smp_server::codec::udp;
 use smp_server::dispatch::{AfterResponse, Group, Params, Server};
 
+use crate::device::config::DeviceConfig;
 use crate::device::SimDevice;
-use crate::groups::DeviceConfig;
-use crate::link::{Inbound, ReplyTo, Shared, POLL_INTERVAL};
-use crate::serial::SerialWriter;
 use crate::threads::ThreadRegistry;
+use crate::transport::link::{Inbound, ReplyTo, Shared, POLL_INTERVAL};
+use crate::transport::serial::SerialWriter;
 
 /// Delay between the reset response and the reset (Zephyr's MCUMGR_GRP_OS_RESET_MS).
 const RESET_DELAY: Duration = Duration::from_millis(250);
@@ -92,13 +92,13 @@ impl SmpThread {
     /// runs. `None`: the flash failed and the device cannot boot; the process
     /// stops.
     fn reset(&mut self, old: SimDevice) -> Option<SimDevice> {
-        info!("resetting after {:.1?} of uptime", old.booted.elapsed());
+        info!("resetting after {:.1?} of uptime", old.uptime());
         self.shared.boot_generation.fetch_add(1, Ordering::AcqRel);
         while let Ok(lost) = self.queue.try_recv() {
             self.shared.pool.release(lost.buf);
         }
         match SimDevice::boot(
-            old.persistent,
+            old.power_off(),
             self.shared.pool.clone(),
             self.threads.clone(),
             self.config.clone(),

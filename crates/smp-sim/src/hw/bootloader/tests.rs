@@ -9,10 +9,10 @@ use smp_server::mcuboot::{
     TrailerLayout, TLV_INFO_MAGIC, TLV_SHA256,
 };
 
+use super::boot_key::test_keys::TestKey;
+use super::boot_key::TLV_KEYHASH;
 use super::*;
-use crate::boot_key::test_keys::TestKey;
-use crate::boot_key::TLV_KEYHASH;
-use crate::flash::{Flash, FlashPartition, ERASED, SLOT0_PARTITION, SLOT1_PARTITION};
+use crate::hw::flash::{Flash, FlashPartition, ERASED, SLOT0_PARTITION, SLOT1_PARTITION};
 
 /// The virtual device's flash, in memory.
 struct Device {
@@ -859,7 +859,7 @@ fn refusing_a_bad_image_cut_at_any_operation_still_refuses_it() {
 // --- images signed by imgtool (the core's fixtures) ---
 
 const IMGTOOL_KEY: &[u8] =
-    include_bytes!("../../../smp-server/tests/fixtures/test-key-ecdsa-p256.pem");
+    include_bytes!("../../../../smp-server/tests/fixtures/test-key-ecdsa-p256.pem");
 
 fn imgtool_device() -> Device {
     let mut dev = Device::new();
@@ -871,9 +871,9 @@ fn imgtool_device() -> Device {
 #[test]
 fn imgtool_signed_images_swap_with_imgtool_key() {
     for image in [
-        &include_bytes!("../../../smp-server/tests/fixtures/app-1.2.3.bin")[..],
-        &include_bytes!("../../../smp-server/tests/fixtures/app-1.2.4+5.bin")[..],
-        &include_bytes!("../../../smp-server/tests/fixtures/app-1.3.0.bin")[..],
+        &include_bytes!("../../../../smp-server/tests/fixtures/app-1.2.3.bin")[..],
+        &include_bytes!("../../../../smp-server/tests/fixtures/app-1.2.4+5.bin")[..],
+        &include_bytes!("../../../../smp-server/tests/fixtures/app-1.3.0.bin")[..],
     ] {
         let mut dev = imgtool_device();
         dev.upload(image);
@@ -890,7 +890,7 @@ fn imgtool_signed_images_are_refused_with_another_key() {
     let mut dev = Device::new().with_key(&TestKey::p256(11));
     dev.boot().unwrap();
     dev.upload(include_bytes!(
-        "../../../smp-server/tests/fixtures/app-1.2.4+5.bin"
+        "../../../../smp-server/tests/fixtures/app-1.2.4+5.bin"
     ));
     dev.mark_secondary(false);
     let report = dev.boot().unwrap();

@@ -20,7 +20,9 @@
 //! the secondary (`boot_slots_compatible`); nrf52840dk_nrf52840's slot0 has
 //! two more, which the algorithm handles fine, so the emulation allows it.
 
+pub mod boot_key;
 pub mod factory;
+mod slots;
 mod status;
 mod swap;
 mod validate;
@@ -31,51 +33,13 @@ mod tests;
 use log::{error, info, warn};
 use smp_server::flash::{FlashArea, FlashError};
 use smp_server::mcuboot::{
-    self, BootConfig, BootMode, Flag, ImageHeader, MagicState, SwapType, TrailerLayout,
-    IMAGE_HEADER_SIZE,
+    self, Flag, ImageHeader, MagicState, SwapType, TrailerLayout, IMAGE_HEADER_SIZE,
 };
 
-use crate::boot_key::BootKey;
+use boot_key::BootKey;
+pub use slots::{Slots, BOOT_CONFIG};
 use status::{BootStatus, Source};
 pub use validate::{Invalid, Verdict};
-
-/// The MCUboot build the virtual device emulates.
-pub const BOOT_CONFIG: BootConfig = BootConfig {
-    mode: BootMode::SwapUsingMove,
-    max_align: 8,
-    downgrade_prevention: false,
-};
-
-/// The two slots of the one image.
-pub struct Slots<'a> {
-    pub primary: &'a mut dyn FlashArea,
-    pub secondary: &'a mut dyn FlashArea,
-}
-
-impl Slots<'_> {
-    fn primary_layout(&self) -> TrailerLayout {
-        TrailerLayout::new(self.primary.size(), BOOT_CONFIG.max_align)
-    }
-
-    fn secondary_layout(&self) -> TrailerLayout {
-        TrailerLayout::new(self.secondary.size(), BOOT_CONFIG.max_align)
-    }
-
-    /// `app_max_size`: the largest image (header, body, TLVs) a swap can move:
-    /// the primary keeps its trailer sectors and one sector to move up into,
-    /// the secondary its trailer sectors.
-    pub fn max_image_size(&self) -> u32 {
-        let usable = |area: &dyn FlashArea, layout: &TrailerLayout| {
-            let sector = area.erase_size();
-            let trailer = status::trailer_size(area.write_size(), layout).div_ceil(sector) * sector;
-            (area.size() / sector * sector).saturating_sub(trailer)
-        };
-        let primary = usable(&*self.primary, &self.primary_layout())
-            .saturating_sub(self.primary.erase_size());
-        let secondary = usable(&*self.secondary, &self.secondary_layout());
-        primary.min(secondary)
-    }
-}
 
 /// What a boot did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -8,8 +8,8 @@
 use smp_server::flash::{FlashArea, FlashError};
 use smp_server::mcuboot::{self, Flag, MagicState, SwapType, TrailerLayout};
 
+use super::slots::Slots;
 use super::status::{self, BootStatus, Op, Source};
-use super::Slots;
 
 /// Bytes copied at a time (MCUboot's `boot_copy_region` buffer).
 const COPY_CHUNK: usize = 1024;

@@ -20,13 +20,26 @@ use nix::fcntl::{openat2, OFlag, OpenHow, ResolveFlag};
 use nix::sys::stat::Mode;
 use smp_server::groups::fs::{FsFailure, FsPlatform, OpenMode};
 
+/// The mount point the file system has unless told otherwise.
+pub const DEFAULT_MOUNT: &str = "lfs";
+
+/// Whether `name` can be a mount point: one path component of letters,
+/// digits, `_` and `-`.
+pub fn valid_mount_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 16
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 struct Mount {
     name: String,
     dir: PathBuf,
     handle: File,
 }
 
-pub struct SimFs {
+pub struct Fs {
     mounts: Vec<Mount>,
     /// The transfer file.
     open: Option<File>,
@@ -58,7 +71,7 @@ fn io_failure(e: std::io::Error) -> FsFailure {
     }
 }
 
-impl SimFs {
+impl Fs {
     /// Creates (when missing) and opens the directory of each mount point
     /// under `root`. A mount point that cannot be opened is left out.
     pub fn mount(root: &Path, names: &[String]) -> Self {
@@ -75,7 +88,7 @@ impl SimFs {
                 Err(e) => warn!("fs: cannot mount /{name} at {}: {e}", dir.display()),
             }
         }
-        SimFs {
+        Fs {
             mounts,
             open: None,
             started: Instant::now(),
@@ -184,7 +197,7 @@ impl SimFs {
     }
 }
 
-impl FsPlatform for SimFs {
+impl FsPlatform for Fs {
     fn now_ms(&mut self) -> u64 {
         self.started.elapsed().as_millis() as u64
     }
@@ -266,11 +279,11 @@ impl FsPlatform for SimFs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::groups::testdir::TestDir;
+    use crate::device::testdir::TestDir;
     use std::os::unix::fs::symlink;
 
-    fn mounted(dir: &TestDir) -> SimFs {
-        SimFs::mount(&dir.path().join("fs"), &["lfs".to_string()])
+    fn mounted(dir: &TestDir) -> Fs {
+        Fs::mount(&dir.path().join("fs"), &["lfs".to_string()])
     }
 
     fn lfs(dir: &TestDir) -> PathBuf {

@@ -6,7 +6,7 @@ use std::io::ErrorKind;
 use log::{debug, warn};
 use smp_server::codec::udp;
 
-use crate::link::{ReplyTo, Shared, POLL_INTERVAL};
+use super::link::{ReplyTo, Shared, POLL_INTERVAL};
 
 pub fn receive_loop(shared: &Shared, socket_index: usize) {
     let socket = &shared.udp_sockets[socket_index];

@@ -10,7 +10,7 @@ use smp_server::mcuboot::{
     TLV_PROT_INFO_MAGIC,
 };
 
-use crate::boot_key::{BootKey, TLV_KEYHASH};
+use super::boot_key::{BootKey, TLV_KEYHASH};
 
 /// What a slot holds, as far as booting it goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,13 +5,14 @@
 //! (-8) for an unknown command, with a message in the output.
 
 use std::fmt::Write;
+use std::time::Instant;
 
 use smp_server::groups::fs::{path_is_valid, FsFailure};
 use smp_server::groups::settings::NAME_LEN;
 use smp_server::groups::shell::{Argv, ShellOutput, ShellPlatform};
 
-use super::settings::VALUE_LEN;
-use crate::device::SimDevice;
+use super::fs::Fs;
+use super::settings::{Settings, VALUE_LEN};
 
 const EINVAL: i32 = -22;
 const ENOENT: i32 = -2;
@@ -29,9 +30,16 @@ Available commands:
   uptime                     time since boot
 ";
 
-impl ShellPlatform for SimDevice {
+/// The shell over the parts its commands drive, for one command.
+pub struct Shell<'a> {
+    pub settings: &'a mut Settings,
+    pub fs: &'a Fs,
+    /// When the device booted (`uptime`).
+    pub booted: Instant,
+}
+
+impl ShellPlatform for Shell<'_> {
     fn execute(&mut self, argv: &Argv<'_>, out: &mut ShellOutput<'_>) -> i32 {
-        self.groups.shell_commands += 1;
         let args: Vec<&str> = argv.iter().collect();
         match args.as_slice() {
             ["help", ..] => {
@@ -58,13 +66,13 @@ impl ShellPlatform for SimDevice {
     }
 }
 
-impl SimDevice {
+impl Shell<'_> {
     fn ls(&mut self, path: &str, out: &mut ShellOutput<'_>) -> i32 {
         if path != "/" && !path_is_valid(path) {
             let _ = writeln!(out, "ls: invalid path {path}");
             return EINVAL;
         }
-        match self.groups.fs.list(path) {
+        match self.fs.list(path) {
             Ok(entries) => {
                 for e in entries {
                     if e.is_dir {
@@ -93,12 +101,12 @@ impl SimDevice {
     fn settings_command(&mut self, args: &[&str], out: &mut ShellOutput<'_>) -> i32 {
         match args {
             ["list"] => {
-                for name in self.groups.settings.names() {
+                for name in self.settings.names() {
                     let _ = writeln!(out, "{name}");
                 }
                 0
             }
-            ["get", name] => match self.groups.settings.get(name) {
+            ["get", name] => match self.settings.get(name) {
                 Some(value) => {
                     let hex: Vec<String> = value.iter().map(|b| format!("{b:02x}")).collect();
                     let _ = writeln!(out, "{}", hex.join(" "));
@@ -118,7 +126,7 @@ impl SimDevice {
                     );
                     return EINVAL;
                 }
-                self.groups.settings.set(name, value.as_bytes());
+                self.settings.set(name, value.as_bytes());
                 0
             }
             _ => {

@@ -3,7 +3,7 @@
 //! As on a Zephyr device, a write changes the running value only; save
 //! writes running values to storage, load reads storage into them (and
 //! commits), delete removes a key from storage (and from the running values,
-//! so a read shows it gone). At boot the saved values are loaded.
+//! so a read shows it gone). At boot the saved values are loaded and committed.
 //!
 //! Commit applies the one setting the device itself uses: `sim/name`, the
 //! node name os info reports (`smp-sim` when unset or not UTF-8).
@@ -15,8 +15,7 @@ use std::path::PathBuf;
 use log::warn;
 use smp_server::groups::settings::{SettingsFailure, SettingsPlatform};
 
-use super::{hex, unhex, write_atomically};
-use crate::device::SimDevice;
+use super::state_file::{hex, unhex, write_atomically};
 
 /// The setting commit applies to the node name.
 pub const NODE_NAME_KEY: &str = "sim/name";
@@ -28,22 +27,32 @@ pub const VALUE_LEN: usize = 256;
 /// First line of the settings file.
 const FILE_HEADER: &str = "smp-sim settings 1";
 
-pub struct SettingsStore {
+pub struct Settings {
     file: PathBuf,
     running: BTreeMap<String, Vec<u8>>,
+    /// What the last commit applied of `sim/name`.
+    node_name: String,
 }
 
-impl SettingsStore {
-    /// The store with the saved values loaded.
+impl Settings {
+    /// The settings with the saved values loaded and committed, as a Zephyr
+    /// application's `settings_load()` at start-up.
     pub fn boot(file: PathBuf) -> Self {
-        let mut store = SettingsStore {
+        let mut settings = Settings {
             file,
             running: BTreeMap::new(),
+            node_name: String::new(),
         };
-        if let Err(e) = store.load() {
-            warn!("settings: cannot load {}: {e}", store.file.display());
+        if let Err(e) = settings.load_stored() {
+            warn!("settings: cannot load {}: {e}", settings.file.display());
         }
-        store
+        settings.apply();
+        settings
+    }
+
+    /// The node name os info reports.
+    pub fn node_name(&self) -> &str {
+        &self.node_name
     }
 
     /// The saved values; none when the file does not exist. Lines that are
@@ -95,23 +104,8 @@ impl SettingsStore {
         self.running.keys().map(String::as_str)
     }
 
-    /// Removes `name` from storage and from the running values.
-    pub fn delete(&mut self, name: &str) -> Result<(), SettingsFailure> {
-        let mut stored = self.stored().map_err(|_| SettingsFailure::Failed)?;
-        let was_stored = stored.remove(name).is_some();
-        let was_running = self.running.remove(name).is_some();
-        if was_stored {
-            self.store(&stored).map_err(|_| SettingsFailure::Failed)?;
-        }
-        if was_stored || was_running {
-            Ok(())
-        } else {
-            Err(SettingsFailure::NotFound)
-        }
-    }
-
     /// Reads the saved values into the running ones.
-    pub fn load(&mut self) -> std::io::Result<()> {
+    fn load_stored(&mut self) -> std::io::Result<()> {
         for (k, v) in self.stored()? {
             self.running.insert(k, v);
         }
@@ -120,7 +114,7 @@ impl SettingsStore {
 
     /// Saves the running values: all of them, or the key `name` and the keys
     /// below it (`name/...`).
-    pub fn save(&mut self, name: Option<&str>) -> std::io::Result<()> {
+    fn save_running(&self, name: Option<&str>) -> std::io::Result<()> {
         let mut stored = self.stored()?;
         for (k, v) in &self.running {
             let wanted = name.is_none_or(|n| {
@@ -141,14 +135,10 @@ impl SettingsStore {
             _ => Ok(()),
         }
     }
-}
 
-impl SimDevice {
     /// Applies the running settings the device uses.
-    pub fn commit_settings(&mut self) {
+    fn apply(&mut self) {
         self.node_name = self
-            .groups
-            .settings
             .get(NODE_NAME_KEY)
             .and_then(|v| std::str::from_utf8(v).ok())
             .filter(|n| !n.is_empty())
@@ -157,47 +147,54 @@ impl SimDevice {
     }
 }
 
-impl SettingsPlatform for SimDevice {
+impl SettingsPlatform for Settings {
     fn value_len(&self) -> usize {
         VALUE_LEN
     }
 
     fn read(&mut self, name: &str, out: &mut [u8]) -> Result<usize, SettingsFailure> {
-        let value = self
-            .groups
-            .settings
-            .get(name)
-            .ok_or(SettingsFailure::NotFound)?;
+        let value = self.get(name).ok_or(SettingsFailure::NotFound)?;
         let n = value.len().min(out.len());
         out[..n].copy_from_slice(&value[..n]);
         Ok(value.len())
     }
 
     fn write(&mut self, name: &str, value: &[u8]) -> Result<(), SettingsFailure> {
-        self.groups.settings.set(name, value);
+        self.set(name, value);
         Ok(())
     }
 
+    /// Removes `name` from storage and from the running values.
     fn delete(&mut self, name: &str) -> Result<(), SettingsFailure> {
-        self.groups.settings.delete(name)
+        let mut stored = self.stored().map_err(|_| SettingsFailure::Failed)?;
+        let was_stored = stored.remove(name).is_some();
+        let was_running = self.running.remove(name).is_some();
+        if was_stored {
+            self.store(&stored).map_err(|_| SettingsFailure::Failed)?;
+        }
+        if was_stored || was_running {
+            Ok(())
+        } else {
+            Err(SettingsFailure::NotFound)
+        }
     }
 
     fn commit(&mut self) -> Result<(), SettingsFailure> {
-        self.commit_settings();
+        self.apply();
         Ok(())
     }
 
     fn load(&mut self) -> Result<(), SettingsFailure> {
-        self.groups.settings.load().map_err(|e| {
+        self.load_stored().map_err(|e| {
             warn!("settings: load failed: {e}");
             SettingsFailure::Failed
         })?;
-        self.commit_settings();
+        self.apply();
         Ok(())
     }
 
     fn save(&mut self, name: Option<&str>) -> Result<(), SettingsFailure> {
-        self.groups.settings.save(name).map_err(|e| {
+        self.save_running(name).map_err(|e| {
             warn!("settings: save failed: {e}");
             SettingsFailure::Failed
         })
@@ -207,10 +204,10 @@ impl SettingsPlatform for SimDevice {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::groups::testdir::TestDir;
+    use crate::device::testdir::TestDir;
 
-    fn store(dir: &TestDir) -> SettingsStore {
-        SettingsStore::boot(dir.path().join("settings"))
+    fn store(dir: &TestDir) -> Settings {
+        Settings::boot(dir.path().join("settings"))
     }
 
     #[test]

@@ -9,20 +9,21 @@ use log::warn;
 use smp_server::groups::memfault::{DeviceInfo, MemfaultPlatform};
 use smp_server::Transport;
 
-use super::{hex, write_atomically, DeviceConfig};
+use super::config::DeviceConfig;
+use super::state_file::{hex, write_atomically};
 
 pub const HARDWARE_VERSION: &str = "smp-sim-virtual";
 pub const SOFTWARE_TYPE: &str = "smp-sim";
 
-pub struct SimMemfault {
+pub struct Memfault {
     serial: String,
     project_key: Option<String>,
     locked: bool,
 }
 
-impl SimMemfault {
+impl Memfault {
     pub fn boot(config: &DeviceConfig) -> Self {
-        SimMemfault {
+        Memfault {
             serial: device_serial(&config.state_dir),
             project_key: config.memfault_project_key.clone(),
             locked: config.memfault_locked,
@@ -52,7 +53,7 @@ fn device_serial(state_dir: &Path) -> String {
     serial
 }
 
-impl MemfaultPlatform for SimMemfault {
+impl MemfaultPlatform for Memfault {
     fn access_allowed(&mut self, _transport: Transport) -> bool {
         !self.locked
     }
@@ -74,14 +75,14 @@ impl MemfaultPlatform for SimMemfault {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::groups::testdir::TestDir;
+    use crate::device::testdir::TestDir;
 
     #[test]
     fn the_serial_number_is_kept_across_boots() {
         let dir = TestDir::new();
         let config = DeviceConfig::new(dir.path().to_owned());
-        let first = SimMemfault::boot(&config).serial;
+        let first = Memfault::boot(&config).serial;
         assert!(first.starts_with("SIM-") && first.len() == 20, "{first}");
-        assert_eq!(SimMemfault::boot(&config).serial, first);
+        assert_eq!(Memfault::boot(&config).serial, first);
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use smp_server::Transport;
 
-use crate::pool::{Buf, SharedPool};
+use super::pool::{Buf, SharedPool};
 
 /// One received packet buffer waiting for the SMP thread.
 pub struct Inbound {

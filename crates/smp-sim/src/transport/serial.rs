@@ -16,8 +16,8 @@ use smp_server::codec::raw_uart::RawDecoder;
 use smp_server::codec::serial::{self, SerialDecoder};
 use smp_server::Transport;
 
-use crate::link::{ReplyTo, Shared, POLL_INTERVAL};
-use crate::pool::Buf;
+use super::link::{ReplyTo, Shared, POLL_INTERVAL};
+use super::pool::Buf;
 
 /// How SMP packets travel on the serial link.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
