@@ -376,13 +376,17 @@ fn wait(links: &mut Links) {
 fn act(after: AfterResponse) {
     match after {
         #[cfg(CONFIG_RUST_SMP_GRP_OS)]
-        AfterResponse::Reset { boot_mode } => {
+        AfterResponse::Reset {
+            boot_mode,
+            delay_ms,
+        } => {
+            let wait = RESET_MS + u64::from(delay_ms);
             crate::log_info!(
                 "reset (boot mode %ld) in %ld ms",
                 boot_mode.map_or(-1, i32::from),
-                RESET_MS
+                wait
             );
-            zephyr::time::sleep(zephyr::time::Duration::millis(RESET_MS));
+            zephyr::time::sleep(zephyr::time::Duration::millis(wait));
             crate::sys::reboot();
         }
         #[cfg(not(CONFIG_RUST_SMP_GRP_OS))]

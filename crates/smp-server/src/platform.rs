@@ -55,12 +55,4 @@ pub trait Platform {
     fn memfault(&mut self) -> Option<&mut dyn MemfaultPlatform> {
         None
     }
-
-    /// The access policy: asked before every command that exists; `false`
-    /// answers the request with rc 11 (`EACCESSDENIED`). Allows everything by
-    /// default.
-    fn allow(&mut self, access: &Access) -> bool {
-        let _ = access;
-        true
-    }
 }

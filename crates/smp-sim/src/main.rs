@@ -3,6 +3,7 @@
 //! without a board or a Zephyr tree.
 
 mod device;
+mod hooks;
 mod hw;
 mod smp_thread;
 mod threads;
@@ -85,6 +86,11 @@ struct Cli {
     #[arg(long)]
     read_only: bool,
 
+    /// Use every hook of the core once, as an application would (see the
+    /// README's options table).
+    #[arg(long)]
+    example_hooks: bool,
+
     /// File system mount point: /NAME is served from STATE/fs/NAME (repeatable).
     #[arg(long = "fs-mount", value_name = "NAME", default_value = DEFAULT_MOUNT)]
     fs_mounts: Vec<String>,
@@ -140,6 +146,7 @@ fn run(cli: Cli) -> Result<(), String> {
     }
     let mut config = DeviceConfig::new(state_dir.clone());
     config.read_only = cli.read_only;
+    config.example_hooks = cli.example_hooks;
     config.mounts = cli.fs_mounts.clone();
     config.memfault_project_key = cli.memfault_project_key.clone();
     config.memfault_locked = cli.memfault_locked;

@@ -12,6 +12,7 @@ use smp_server::dispatch::{AfterResponse, Group, Params, Server};
 
 use crate::device::config::DeviceConfig;
 use crate::device::SimDevice;
+use crate::hooks::SimHooks;
 use crate::threads::ThreadRegistry;
 use crate::transport::link::{Inbound, ReplyTo, Shared, POLL_INTERVAL};
 use crate::transport::serial::SerialWriter;
@@ -37,6 +38,7 @@ impl SmpThread {
             buf_count: pool.buf_count(),
         };
         let mut server = Server::new(self.groups, params);
+        let mut hooks = SimHooks::new(self.config.read_only, self.config.example_hooks);
         // The response buffer belongs to this thread, so receivers can always
         // hold every pool buffer without starving the answers.
         let mut tx = vec![0u8; params.buf_size];
@@ -52,17 +54,22 @@ impl SmpThread {
                 ReplyTo::Udp { .. } => udp::max_response(params.buf_size, udp::DEFAULT_MTU),
                 ReplyTo::Serial(_) => params.buf_size,
             };
-            let after = server.process(
+            let after = server.process_with_hooks(
                 &mut device,
+                &mut hooks,
                 reply.transport(),
                 inbound.buf.bytes(),
                 &mut tx[..cap],
                 &mut |rsp| self.send(reply, rsp),
             );
             self.shared.pool.release(inbound.buf);
-            if let Some(AfterResponse::Reset { boot_mode }) = after {
+            if let Some(AfterResponse::Reset {
+                boot_mode,
+                delay_ms,
+            }) = after
+            {
                 info!("reset requested (boot mode {boot_mode:?})");
-                std::thread::sleep(RESET_DELAY);
+                std::thread::sleep(RESET_DELAY + Duration::from_millis(delay_ms.into()));
                 match self.reset(device) {
                     Some(rebooted) => device = rebooted,
                     None => break,

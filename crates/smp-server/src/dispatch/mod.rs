@@ -6,6 +6,7 @@ use crate::error::{Error, GroupErr, MgmtErr};
 use crate::event::Event;
 use crate::groups::State;
 use crate::header::{GroupId, Header, Op, Version, HEADER_LEN};
+use crate::hooks::{Hooks, NoHooks};
 use crate::platform::Platform;
 pub use crate::request::{Access, Request, Transport};
 
@@ -163,6 +164,9 @@ pub enum AfterResponse {
         /// The `boot_mode` the request gave (Zephyr: 0 normal, 1 into the
         /// bootloader); `None` when it gave none.
         boot_mode: Option<u8>,
+        /// Milliseconds the application's hooks asked to wait, beyond the
+        /// platform's own delay.
+        delay_ms: u32,
     },
 }
 
@@ -170,6 +174,8 @@ pub enum AfterResponse {
 pub struct Ctx<'a> {
     /// The device, through the part of each group.
     pub platform: &'a mut dyn Platform,
+    /// The application's hooks ([`NoHooks`] when it has none).
+    pub hooks: &'a mut dyn Hooks,
     /// What the groups keep between requests (transfers in progress,
     /// counters).
     pub state: &'a mut State,
@@ -240,6 +246,20 @@ impl<'g> Server<'g> {
         tx: &mut [u8],
         emit: &mut dyn FnMut(&[u8]),
     ) -> Option<AfterResponse> {
+        self.process_with_hooks(platform, &mut NoHooks, transport, input, tx, emit)
+    }
+
+    /// [`process`](Server::process), telling `hooks` what happens and asking
+    /// them where the groups let an application decide (see [`crate::hooks`]).
+    pub fn process_with_hooks(
+        &mut self,
+        platform: &mut dyn Platform,
+        hooks: &mut dyn Hooks,
+        transport: Transport,
+        input: &[u8],
+        tx: &mut [u8],
+        emit: &mut dyn FnMut(&[u8]),
+    ) -> Option<AfterResponse> {
         let mut after_response = None;
         let cap = tx.len().min(usize::from(u16::MAX) + HEADER_LEN);
         let tx = tx.get_mut(..cap)?;
@@ -266,6 +286,7 @@ impl<'g> Server<'g> {
                     };
                     let mut ctx = Ctx {
                         platform: &mut *platform,
+                        hooks: &mut *hooks,
                         state: &mut self.state,
                         groups: self.groups,
                         params: self.params,
@@ -313,9 +334,21 @@ fn dispatch(ctx: &mut Ctx<'_>, request: &Request<'_>, out: &mut [u8]) -> Result<
         id: header.id,
         op: header.op,
     };
-    if !ctx.platform.allow(&access) {
-        return Err(MgmtErr::AccessDenied.into());
-    }
+    let result = ctx
+        .hooks
+        .command_received(&access)
+        .and_then(|()| run(ctx, handler, request, out));
+    ctx.hooks.command_done(&access, result.map(|_| ()));
+    result
+}
+
+/// The handler's response map in `out`; its length.
+fn run(
+    ctx: &mut Ctx<'_>,
+    handler: Handler,
+    request: &Request<'_>,
+    out: &mut [u8],
+) -> Result<usize, Error> {
     let mut enc = Encoder::new(Writer::new(out));
     enc.begin_map()?;
     handler(ctx, request, &mut enc)?;

@@ -14,7 +14,7 @@ fn read_only(access: &Access) -> bool {
 
 fn read_only_bench() -> Bench {
     let mut b = Bench::full();
-    b.dev.policy = Some(read_only);
+    b.hooks.policy = Some(read_only);
     b
 }
 
@@ -72,7 +72,7 @@ fn the_policy_sees_transport_group_command_and_op() {
     b.transport = Transport::Serial;
     b.ask(V2_READ, 8, 3, "a0");
     assert_eq!(
-        b.dev.asked,
+        b.hooks.asked,
         [Access {
             transport: Transport::Serial,
             group: GroupId::FS,
@@ -87,7 +87,7 @@ fn commands_that_do_not_exist_are_rc_8_without_asking_the_policy() {
     let mut b = read_only_bench();
     assert_eq!(b.ask(V2_WRITE, 2, 0, "a0"), rc(8));
     assert_eq!(b.ask(V2_READ, 99, 0, "a0"), rc(8));
-    assert!(b.dev.asked.is_empty());
+    assert!(b.hooks.asked.is_empty());
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 pub mod cbor;
 pub mod fs;
+pub mod hooks;
 pub mod image;
 pub mod memfault;
 pub mod os;
@@ -19,12 +20,13 @@ use crate::groups::{
 use crate::groups::{os as os_group, settings as settings_group, shell as shell_group};
 use crate::groups::{stat as stat_group, zephyr_basic as zephyr_basic_group};
 use crate::platform::{
-    Access, BasicPlatform, FsPlatform, ImagePlatform, MemfaultPlatform, OsPlatform, Platform,
+    BasicPlatform, FsPlatform, ImagePlatform, MemfaultPlatform, OsPlatform, Platform,
     SettingsPlatform, ShellPlatform, StatPlatform,
 };
 use crate::request::Transport;
 
 pub use self::fs::FakeFs;
+pub use self::hooks::RecordingHooks;
 pub use self::image::FakeImage;
 pub use self::memfault::FakeMemfault;
 pub use self::os::FakeOs;
@@ -62,9 +64,6 @@ pub struct Device {
     pub shell: Option<FakeShell>,
     pub basic: Option<FakeBasic>,
     pub memfault: Option<FakeMemfault>,
-    /// The access policy; everything allowed when `None`.
-    pub policy: Option<fn(&Access) -> bool>,
-    pub asked: Vec<Access>,
 }
 
 impl Platform for Device {
@@ -99,17 +98,16 @@ impl Platform for Device {
     fn memfault(&mut self) -> Option<&mut dyn MemfaultPlatform> {
         self.memfault.as_mut().map(|s| s as _)
     }
-
-    fn allow(&mut self, access: &Access) -> bool {
-        self.asked.push(*access);
-        self.policy.is_none_or(|p| p(access))
-    }
 }
 
 /// A server with every group and a device, kept across requests.
 pub struct Bench {
     pub server: Server<'static>,
     pub dev: Device,
+    /// The application's hooks, recording every call.
+    pub hooks: RecordingHooks,
+    /// What the last request asked to do after its response.
+    pub after_response: Option<AfterResponse>,
     pub tx_size: usize,
     pub transport: Transport,
 }
@@ -124,6 +122,8 @@ impl Bench {
         Bench {
             server: Server::new(groups, PARAMS),
             dev,
+            hooks: RecordingHooks::default(),
+            after_response: None,
             tx_size: PARAMS.buf_size,
             transport: Transport::Udp,
         }
@@ -161,10 +161,14 @@ impl Bench {
     pub fn raw(&mut self, input: &[u8]) -> Vec<Vec<u8>> {
         let mut tx = vec![0u8; self.tx_size];
         let mut responses = Vec::new();
-        self.server
-            .process(&mut self.dev, self.transport, input, &mut tx, &mut |r| {
-                responses.push(r.to_vec())
-            });
+        self.after_response = self.server.process_with_hooks(
+            &mut self.dev,
+            &mut self.hooks,
+            self.transport,
+            input,
+            &mut tx,
+            &mut |r| responses.push(r.to_vec()),
+        );
         responses
     }
 

@@ -18,6 +18,8 @@ pub struct DeviceConfig {
     pub state_dir: PathBuf,
     /// Refuse every write request except os echo (rc 11).
     pub read_only: bool,
+    /// The example use of every hook (`crate::hooks`).
+    pub example_hooks: bool,
     /// File system mount point names: `/NAME` is served from `state/fs/NAME`.
     pub mounts: Vec<String>,
     /// The key Memfault project key reports; none gives err {128, 2}.
@@ -34,6 +36,7 @@ impl DeviceConfig {
         DeviceConfig {
             state_dir,
             read_only: false,
+            example_hooks: false,
             mounts: vec![DEFAULT_MOUNT.into()],
             memfault_project_key: None,
             memfault_locked: false,

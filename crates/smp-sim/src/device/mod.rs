@@ -31,10 +31,9 @@ use smp_server::groups::os::{
 };
 use smp_server::groups::shell::{Argv, ShellOutput};
 use smp_server::groups::zephyr_basic::BasicError;
-use smp_server::header::{GroupId, Op};
 use smp_server::platform::{
-    Access, BasicPlatform, FsPlatform, ImagePlatform, MemfaultPlatform, SettingsPlatform,
-    ShellPlatform, StatPlatform,
+    BasicPlatform, FsPlatform, ImagePlatform, MemfaultPlatform, SettingsPlatform, ShellPlatform,
+    StatPlatform,
 };
 use smp_server::{Error, Platform};
 
@@ -77,7 +76,7 @@ impl Persistent {
 pub struct SimDevice {
     booted: Instant,
     persistent: Persistent,
-    config: Arc<DeviceConfig>,
+
     os: Os,
     image: Image,
     settings: Settings,
@@ -113,7 +112,6 @@ impl SimDevice {
             memfault: Memfault::boot(&config),
             booted,
             persistent,
-            config,
         })
     }
 
@@ -181,14 +179,6 @@ impl Platform for SimDevice {
 
     fn memfault(&mut self) -> Option<&mut dyn MemfaultPlatform> {
         Some(&mut self.memfault)
-    }
-
-    /// The access policy: with `--read-only`, every write but os echo is
-    /// refused.
-    fn allow(&mut self, access: &Access) -> bool {
-        !self.config.read_only
-            || access.op != Op::Write
-            || (access.group == GroupId::OS && access.id == 0)
     }
 }
 

@@ -39,6 +39,7 @@ use crate::dispatch::{Command, Ctx, Group, Request};
 use crate::error::{Error, MgmtErr};
 use crate::event::{Event, TransferKind};
 use crate::header::GroupId;
+use crate::hooks::FsAccess;
 
 /// Checks a name's length: rc 3 outside 1..=[`PATH_LEN`] bytes.
 fn checked_name(name: Option<&str>) -> Result<&str, Error> {
@@ -54,6 +55,20 @@ pub fn path_is_valid(path: &str) -> bool {
             .all(|c| !c.is_empty() && c != "." && c != ".." && !c.contains('\0')),
         None => false,
     }
+}
+
+/// The file a request names, as the application's fs hook leaves it: it may
+/// refuse the access or give another path (checked again by the caller).
+fn hooked_name(
+    ctx: &mut Ctx<'_>,
+    access: FsAccess,
+    name: &str,
+) -> Result<heapless::String<PATH_LEN>, Error> {
+    let mut path = heapless::String::new();
+    // Cannot fail: the name was checked to be at most PATH_LEN bytes.
+    path.push_str(name).map_err(|_| MgmtErr::Inval)?;
+    ctx.hooks.fs_access(access, &mut path)?;
+    Ok(path)
 }
 
 fn checked_path(name: Option<&str>) -> Result<&str, Error> {
@@ -135,7 +150,8 @@ fn download(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Res
         _ => Ok(Field::Unknown),
     })?;
     let off = off.ok_or(MgmtErr::Inval)?;
-    let name = checked_name(name)?;
+    let hooked = hooked_name(ctx, FsAccess::Read, checked_name(name)?)?;
+    let name = hooked.as_str();
     let fs = ctx.platform.fs().ok_or(MgmtErr::NotSup)?;
     let state = &mut ctx.state.fs;
     let now = fs.now_ms();
@@ -210,7 +226,8 @@ fn upload(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Resul
     if off == 0 && len.is_none() {
         return Err(MgmtErr::Inval.into());
     }
-    let name = checked_name(name)?;
+    let hooked = hooked_name(ctx, FsAccess::Write, checked_name(name)?)?;
+    let name = hooked.as_str();
     let data = data.unwrap_or(&[]);
     let fs = ctx.platform.fs().ok_or(MgmtErr::NotSup)?;
     let state = &mut ctx.state.fs;
@@ -270,9 +287,9 @@ fn status(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Resul
         "name" => once(&mut name, dec.str()),
         _ => Ok(Field::Unknown),
     })?;
-    checked_name(name)?;
+    let hooked = hooked_name(ctx, FsAccess::Status, checked_name(name)?)?;
     let fs = platform(ctx)?;
-    let path = checked_path(name)?;
+    let path = checked_path(Some(&hooked))?;
     let size = fs.file_size(path).map_err(lookup_error)?;
     rsp.str("len")?.u64(size)?;
     Ok(())
@@ -320,12 +337,13 @@ fn hash(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<
         return Err(MgmtErr::Inval.into());
     }
     let off = off.unwrap_or(0);
+    let hooked = hooked_name(ctx, FsAccess::Hash, checked_name(name)?)?;
     let fs = platform(ctx)?;
     let hash_type = HASH_TYPES
         .iter()
         .find(|t| t.name == kind)
         .ok_or(FsError::ChecksumHashNotFound)?;
-    let path = checked_path(name)?;
+    let path = checked_path(Some(&hooked))?;
     let size = fs.file_size(path).map_err(lookup_error)?;
     if size == 0 {
         return Err(FsError::FileEmpty.into());

@@ -7,6 +7,7 @@ use super::upload::erase_up_to;
 use crate::cbor::{decode_map, once, Field, Response};
 use crate::dispatch::{Ctx, Request};
 use crate::error::Error;
+use crate::hooks::DfuEvent;
 use crate::mcuboot::max_image_size;
 
 /// Erase: `{}` or `{"slot": uint}` (absolute; default the other slot of the
@@ -47,6 +48,12 @@ pub(super) fn erase(
         }
         None => Err(ImageMgmtError::InvalidSlot),
     };
+    if let Some((slot, _, _)) = ctx.state.image.progress() {
+        ctx.hooks.dfu(&DfuEvent::Stopped {
+            image: slot / 2,
+            slot,
+        });
+    }
     ctx.state.image.reset();
     result.map_err(|e| match e {
         ImageMgmtError::FlashReadFailed => ImageMgmtError::FlashEraseFailed.into(),

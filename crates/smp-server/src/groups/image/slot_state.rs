@@ -8,6 +8,7 @@ use super::slots::{
 use crate::cbor::{bool_or_int, decode_map, once, Field, Response};
 use crate::dispatch::{Ctx, Request};
 use crate::error::{Error, MgmtErr};
+use crate::hooks::DfuEvent;
 use crate::mcuboot::{
     pair_flags, set_next, BootMode, NextBootType, SetNextError, TrailerLayout, HASH_LEN,
 };
@@ -86,7 +87,13 @@ pub(super) fn write(
         Some(h) => find_by_hash(p, h).ok_or(ImageMgmtError::HashNotFound)?,
     };
     set_next_boot_slot(p, slot, confirm)?;
-    encode_state(p, rsp)
+    let image = slot / 2;
+    ctx.hooks.dfu(&if confirm {
+        DfuEvent::Confirmed { image, slot }
+    } else {
+        DfuEvent::Pending { image, slot }
+    });
+    encode_state(platform(ctx)?, rsp)
 }
 
 /// The slot whose image has this SHA-256 TLV.

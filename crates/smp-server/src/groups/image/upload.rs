@@ -15,6 +15,7 @@ use crate::dispatch::{Ctx, Request};
 use crate::error::{Error, MgmtErr};
 use crate::event::{Event, TransferKind};
 use crate::flash::FlashArea;
+use crate::hooks::{DfuEvent, Hooks, UploadCheck};
 use crate::mcuboot::{
     align_down, max_image_size, sha256_of, ImageError, ImageHeader, TrailerLayout, HASH_LEN,
 };
@@ -60,10 +61,17 @@ pub(super) fn upload(
         upgrade: upgrade.unwrap_or(false),
     };
     let state = &mut ctx.state.image;
+    let hooks = &mut *ctx.hooks;
     let p = ctx.platform.image().ok_or(MgmtErr::NotSup)?;
     let mut accepted = 0;
-    let result = accept(p, state, &chunk, &mut accepted);
+    let result = accept(p, hooks, state, &chunk, &mut accepted);
     if result.is_err() {
+        if let Some((slot, _, _)) = state.progress() {
+            hooks.dfu(&DfuEvent::Stopped {
+                image: slot / 2,
+                slot,
+            });
+        }
         state.reset();
     }
     if accepted > 0 {
@@ -84,13 +92,14 @@ pub(super) fn upload(
 /// `smp_transfer`).
 fn accept(
     p: &mut dyn ImagePlatform,
+    hooks: &mut dyn Hooks,
     state: &mut UploadState,
     chunk: &Chunk<'_>,
     accepted: &mut u64,
-) -> Result<Reply, ImageMgmtError> {
+) -> Result<Reply, Error> {
     let off = chunk.off.ok_or(ImageMgmtError::InvalidOffset)?;
     if off == 0 {
-        if let Some(reply) = start(p, state, chunk)? {
+        if let Some(reply) = start(p, hooks, state, chunk)? {
             return Ok(reply);
         }
     }
@@ -111,11 +120,26 @@ fn accept(
         });
     }
     if u64::from(off) + chunk.data.len() as u64 > u64::from(up.len) {
-        return Err(ImageMgmtError::InvalidImageDataOverrun);
+        return Err(ImageMgmtError::InvalidImageDataOverrun.into());
     }
     let area = p.slot(up.slot).ok_or(ImageMgmtError::FlashOpenFailed)?;
     write(up, area, chunk.data)?;
     *accepted += chunk.data.len() as u64;
+    let (image, slot) = (up.slot / 2, up.slot);
+    if off == 0 {
+        hooks.dfu(&DfuEvent::Started {
+            image,
+            slot,
+            size: up.len,
+            hash: &up.sha,
+        });
+    }
+    hooks.dfu(&DfuEvent::Chunk {
+        image,
+        slot,
+        offset: off,
+        len: chunk.data.len() as u32,
+    });
     if up.off < up.len {
         return Ok(Reply {
             off: up.off,
@@ -133,6 +157,7 @@ fn accept(
         matched,
     };
     state.reset();
+    hooks.dfu(&DfuEvent::Pending { image, slot });
     Ok(reply)
 }
 
@@ -141,11 +166,12 @@ fn accept(
 /// already there).
 fn start(
     p: &mut dyn ImagePlatform,
+    hooks: &mut dyn Hooks,
     state: &mut UploadState,
     chunk: &Chunk<'_>,
-) -> Result<Option<Reply>, ImageMgmtError> {
+) -> Result<Option<Reply>, Error> {
     if chunk.data.len() < crate::mcuboot::IMAGE_HEADER_SIZE {
-        return Err(ImageMgmtError::InvalidImageHeader);
+        return Err(ImageMgmtError::InvalidImageHeader.into());
     }
     let len = chunk.len.ok_or(ImageMgmtError::InvalidLength)?;
     let header = ImageHeader::parse(chunk.data).map_err(|e| match e {
@@ -164,6 +190,11 @@ fn start(
                 matched: None,
             }));
         }
+        // Another image replaces the one left unfinished.
+        hooks.dfu(&DfuEvent::Stopped {
+            image: up.slot / 2,
+            slot: up.slot,
+        });
     }
     state.reset();
 
@@ -179,20 +210,20 @@ fn start(
             .compare(&header.version, use_build)
             .is_ge()
         {
-            return Err(ImageMgmtError::CurrentVersionIsNewer);
+            return Err(ImageMgmtError::CurrentVersionIsNewer.into());
         }
     }
 
     let area = p.slot(slot).ok_or(ImageMgmtError::NoFreeSlot)?;
     let (size, es, ws) = (area.size(), area.erase_size(), area.write_size());
     if ws == 0 || ws as usize > TAIL_MAX || es == 0 || es % ws != 0 {
-        return Err(ImageMgmtError::FlashConfigQueryFail);
+        return Err(ImageMgmtError::FlashConfigQueryFail.into());
     }
     if len > size || len > max_image_size(&config, size, es, ws) {
-        return Err(ImageMgmtError::InvalidImageTooLarge);
+        return Err(ImageMgmtError::InvalidImageTooLarge.into());
     }
     if chunk.data.len() as u64 > u64::from(len) {
-        return Err(ImageMgmtError::InvalidImageDataOverrun);
+        return Err(ImageMgmtError::InvalidImageDataOverrun.into());
     }
     // The slot can only hold this file if it starts with this chunk: checked
     // first, since hashing the slot costs a read of `len` bytes (most
@@ -207,6 +238,14 @@ fn start(
             matched: Some(true),
         }));
     }
+
+    hooks.upload_check(&UploadCheck {
+        image,
+        slot,
+        size: len,
+        header: &header,
+        data: chunk.data,
+    })?;
 
     // A trailer left by an earlier image must not schedule this one.
     let layout = TrailerLayout::new(size, config.max_align);

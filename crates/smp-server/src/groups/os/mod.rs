@@ -15,6 +15,7 @@ use crate::cbor::{bool_or_int, decode_map, once, Field, Response};
 use crate::dispatch::{keyed, AfterResponse, Command, Ctx, Group, Request};
 use crate::error::{Error, MgmtErr};
 use crate::header::GroupId;
+use crate::hooks::{Hooks, ResetRequest};
 use crate::text::Text;
 
 /// The group's command ids.
@@ -201,10 +202,13 @@ fn reset(ctx: &mut Ctx<'_>, req: &Request<'_>, _: &mut Response<'_>) -> Result<(
         "boot_mode" => once(&mut boot_mode, crate::cbor::uint::<u8>(dec)),
         _ => Ok(Field::Unknown),
     })?;
-    ctx.platform
-        .os()
-        .prepare_reset(force.unwrap_or(false), boot_mode)?;
-    *ctx.after_response = Some(AfterResponse::Reset { boot_mode });
+    let force = force.unwrap_or(false);
+    ctx.platform.os().prepare_reset(force, boot_mode)?;
+    let plan = ctx.hooks.reset(&ResetRequest { force, boot_mode })?;
+    *ctx.after_response = Some(AfterResponse::Reset {
+        boot_mode,
+        delay_ms: plan.delay_ms,
+    });
     Ok(())
 }
 
@@ -223,8 +227,10 @@ fn info(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<
         "format" => once(&mut format, dec.str()),
         _ => Ok(Field::Unknown),
     })?;
+    let format = format.unwrap_or("s");
+    let hooks = &mut *ctx.hooks;
     let info = ctx.platform.os().info();
-    let wanted = parse_info_format(format.unwrap_or("s"), info.build_date_time.is_some())?;
+    let wanted = parse_info_format(format, info.build_date_time.is_some(), hooks)?;
     let mut out: Text<INFO_MAX_RESPONSE_SIZE> = Text::new();
     for (i, letter) in INFO_LETTERS.iter().enumerate() {
         if wanted & (1 << i) == 0 {
@@ -241,30 +247,55 @@ fn info(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<
             b'i' => info.hardware_platform,
             _ => info.operating_system,
         };
-        let sep = if out.is_empty() { "" } else { " " };
-        out.push_str(sep)
-            .and_then(|()| out.push_str(text))
-            .map_err(|_| MgmtErr::MsgSize)?;
+        append(&mut out, text)?;
+    }
+    // The application's letters follow, in the order asked, each once.
+    for (i, letter) in format.char_indices() {
+        if is_builtin(letter) || format.get(..i).is_some_and(|seen| seen.contains(letter)) {
+            continue;
+        }
+        if let Some(text) = hooks.os_info(letter) {
+            append(&mut out, text)?;
+        }
     }
     rsp.str("output")?.str(&out)?;
     Ok(())
 }
 
-/// The set of letters asked for, as bits in [`INFO_LETTERS`] order; any other
-/// letter is err {0, 2}.
-fn parse_info_format(format: &str, has_build_time: bool) -> Result<u16, Error> {
+/// A letter the group answers itself (or `a`, all of them).
+fn is_builtin(letter: char) -> bool {
+    letter == 'a' || u8::try_from(letter).is_ok_and(|l| INFO_LETTERS.contains(&l))
+}
+
+/// `text` after a space (none before the first field).
+fn append(out: &mut Text<INFO_MAX_RESPONSE_SIZE>, text: &str) -> Result<(), Error> {
+    let sep = if out.is_empty() { "" } else { " " };
+    out.push_str(sep)
+        .and_then(|()| out.push_str(text))
+        .map_err(|_| MgmtErr::MsgSize.into())
+}
+
+/// The set of the group's letters asked for, as bits in [`INFO_LETTERS`]
+/// order; a letter neither the group nor the application's hooks know is
+/// err {0, 2}.
+fn parse_info_format(
+    format: &str,
+    has_build_time: bool,
+    hooks: &mut dyn Hooks,
+) -> Result<u16, Error> {
     let all = if has_build_time {
         0x1FF
     } else {
         0x1FF & !(1 << 4)
     };
     let mut wanted = 0u16;
-    for c in format.bytes() {
+    for c in format.chars() {
         wanted |= match c {
-            b'a' => all,
-            b'b' if !has_build_time => return Err(OsError::InvalidFormat.into()),
-            _ => match INFO_LETTERS.iter().position(|l| *l == c) {
+            'a' => all,
+            'b' if !has_build_time => return Err(OsError::InvalidFormat.into()),
+            _ => match INFO_LETTERS.iter().position(|l| char::from(*l) == c) {
                 Some(i) => 1 << i,
+                None if hooks.os_info(c).is_some() => 0,
                 None => return Err(OsError::InvalidFormat.into()),
             },
         };

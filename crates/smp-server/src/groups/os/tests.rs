@@ -213,7 +213,10 @@ fn reset_answers_empty_map_and_asks_for_reset_after_the_response() {
     assert_eq!(payload(ex.only()), bytes("bf ff"));
     assert_eq!(
         ex.after_response,
-        Some(AfterResponse::Reset { boot_mode: None })
+        Some(AfterResponse::Reset {
+            boot_mode: None,
+            delay_ms: 0
+        })
     );
     assert_eq!(p.reset_asked, Some((false, None)));
 }
@@ -269,7 +272,10 @@ fn reset_passes_boot_mode() {
     );
     assert_eq!(
         ex.after_response,
-        Some(AfterResponse::Reset { boot_mode: Some(1) })
+        Some(AfterResponse::Reset {
+            boot_mode: Some(1),
+            delay_ms: 0
+        })
     );
 }
 

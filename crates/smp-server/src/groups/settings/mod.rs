@@ -22,6 +22,7 @@ use crate::cbor::{decode_map, head_len, once, put_in_place, Field, Response, Str
 use crate::dispatch::{Command, Ctx, Group, Request};
 use crate::error::{Error, MgmtErr};
 use crate::header::GroupId;
+use crate::hooks::{Hooks, SettingsAccess};
 
 /// The group's command ids.
 pub mod cmd {
@@ -47,8 +48,11 @@ pub static GROUP: Group = Group {
     ],
 };
 
-fn platform<'c>(ctx: &'c mut Ctx<'_>) -> Result<&'c mut dyn SettingsPlatform, Error> {
-    ctx.platform.settings().ok_or(MgmtErr::NotSup.into())
+fn platform<'c>(
+    ctx: &'c mut Ctx<'_>,
+) -> Result<(&'c mut dyn SettingsPlatform, &'c mut dyn Hooks), Error> {
+    let settings = ctx.platform.settings().ok_or(MgmtErr::NotSup)?;
+    Ok((settings, &mut *ctx.hooks))
 }
 
 /// A `name` that is present and not empty (else rc 3) and shorter than the
@@ -83,8 +87,9 @@ fn read(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<
         "max_size" => once(&mut max_size, crate::cbor::uint::<u32>(dec)),
         _ => Ok(Field::Unknown),
     })?;
-    let settings = platform(ctx)?;
+    let (settings, hooks) = platform(ctx)?;
     let name = checked_name(settings, name)?;
+    hooks.settings_access(SettingsAccess::Read, Some(name))?;
     let value_len = settings.value_len();
     let asked = max_size.map_or(value_len, |m| m as usize);
     let limited = asked > value_len;
@@ -115,8 +120,9 @@ fn write(ctx: &mut Ctx<'_>, req: &Request<'_>, _: &mut Response<'_>) -> Result<(
         "val" => once(&mut val, dec.bytes()),
         _ => Ok(Field::Unknown),
     })?;
-    let settings = platform(ctx)?;
+    let (settings, hooks) = platform(ctx)?;
     let name = checked_name(settings, name)?;
+    hooks.settings_access(SettingsAccess::Write, Some(name))?;
     let val = val.ok_or(MgmtErr::Inval)?;
     if val.len() > settings.value_len() {
         return Err(MgmtErr::Inval.into());
@@ -132,8 +138,9 @@ fn delete(ctx: &mut Ctx<'_>, req: &Request<'_>, _: &mut Response<'_>) -> Result<
         "name" => once(&mut name, dec.str()),
         _ => Ok(Field::Unknown),
     })?;
-    let settings = platform(ctx)?;
+    let (settings, hooks) = platform(ctx)?;
     let name = checked_name(settings, name)?;
+    hooks.settings_access(SettingsAccess::Delete, Some(name))?;
     settings
         .delete(name)
         .map_err(|f| key_error(f, SettingsError::DeleteNotSupported))
@@ -148,11 +155,15 @@ fn store_error(failure: SettingsFailure) -> Error {
 }
 
 fn commit(ctx: &mut Ctx<'_>, _: &Request<'_>, _: &mut Response<'_>) -> Result<(), Error> {
-    platform(ctx)?.commit().map_err(store_error)
+    let (settings, hooks) = platform(ctx)?;
+    hooks.settings_access(SettingsAccess::Commit, None)?;
+    settings.commit().map_err(store_error)
 }
 
 fn load(ctx: &mut Ctx<'_>, _: &Request<'_>, _: &mut Response<'_>) -> Result<(), Error> {
-    platform(ctx)?.load().map_err(store_error)
+    let (settings, hooks) = platform(ctx)?;
+    hooks.settings_access(SettingsAccess::Load, None)?;
+    settings.load().map_err(store_error)
 }
 
 fn save(ctx: &mut Ctx<'_>, req: &Request<'_>, _: &mut Response<'_>) -> Result<(), Error> {
@@ -161,11 +172,12 @@ fn save(ctx: &mut Ctx<'_>, req: &Request<'_>, _: &mut Response<'_>) -> Result<()
         "name" => once(&mut name, dec.str()),
         _ => Ok(Field::Unknown),
     })?;
-    let settings = platform(ctx)?;
+    let (settings, hooks) = platform(ctx)?;
     let name = match name {
         Some(n) => Some(checked_name(settings, Some(n))?),
         None => None,
     };
+    hooks.settings_access(SettingsAccess::Save, name)?;
     settings.save(name).map_err(|f| {
         match f {
             SettingsFailure::RootNotFound => SettingsError::RootKeyNotFound,
