@@ -1,6 +1,8 @@
 //! The platform a server runs on, as the groups see it: one small trait per
 //! group, bundled in [`Platform`].
 
+use core::any::Any;
+
 pub use crate::groups::fs::platform::FsPlatform;
 pub use crate::groups::image::platform::ImagePlatform;
 pub use crate::groups::memfault::platform::MemfaultPlatform;
@@ -53,6 +55,12 @@ pub trait Platform {
 
     /// Memfault device information (group 128).
     fn memfault(&mut self) -> Option<&mut dyn MemfaultPlatform> {
+        None
+    }
+
+    /// The application's own state, for the groups it adds (their handlers
+    /// take it with [`Ctx::app`](crate::Ctx::app)); `None` where it has none.
+    fn app(&mut self) -> Option<&mut dyn Any> {
         None
     }
 }

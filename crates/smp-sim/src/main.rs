@@ -49,6 +49,21 @@ static GROUPS: &[&Group] = &[
     &memfault::GROUP,
 ];
 
+/// The groups with `--example-groups`: every group, then the vendor-group
+/// sample's.
+static GROUPS_WITH_EXAMPLES: &[&Group] = &[
+    &os::GROUP,
+    &image::GROUP,
+    &enumeration::GROUP,
+    &stat::GROUP,
+    &settings::GROUP,
+    &fs::GROUP,
+    &shell::GROUP,
+    &zephyr_basic::GROUP,
+    &memfault::GROUP,
+    &counter_group::GROUP,
+];
+
 #[derive(Parser, Debug)]
 #[command(version, about = "A virtual MCUmgr (SMP) device for Linux")]
 struct Cli {
@@ -85,6 +100,10 @@ struct Cli {
     /// Refuse every write request except os echo (rc 11).
     #[arg(long)]
     read_only: bool,
+
+    /// Also serve the vendor-group sample's group 64, `counter`.
+    #[arg(long)]
+    example_groups: bool,
 
     /// Use every hook of the core once, as an application would (see the
     /// README's options table).
@@ -238,7 +257,11 @@ fn run(cli: Cli) -> Result<(), String> {
             shared: shared.clone(),
             queue: queue_rx,
             serial: Some(serial_writer),
-            groups: GROUPS,
+            groups: if cli.example_groups {
+                GROUPS_WITH_EXAMPLES
+            } else {
+                GROUPS
+            },
             threads: threads.clone(),
             config: config.clone(),
         };

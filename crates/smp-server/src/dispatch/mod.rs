@@ -189,6 +189,16 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The application's state of type `T` ([`Platform::app`]), for the
+    /// groups an application adds; rc 8 where the platform holds none of
+    /// that type.
+    pub fn app<T: 'static>(&mut self) -> Result<&mut T, Error> {
+        self.platform
+            .app()
+            .and_then(|state| state.downcast_mut::<T>())
+            .ok_or(MgmtErr::NotSup.into())
+    }
+
     /// Tells the server's parts what happened (see [`crate::event`]).
     pub fn notify(&mut self, event: Event) {
         self.state.on_event(&mut *self.platform, event);

@@ -1,10 +1,14 @@
-//! Behaviour across the groups: the access policy hook (`Platform::allow`) and
-//! the registry every group joins, one behaviour per test.
+//! Behaviour across the groups: the access policy (the `command_received`
+//! hook), the registry every group joins, and a group the application adds;
+//! one behaviour per test.
 
+use crate::cbor::Response;
 use crate::dispatch::Transport;
+use crate::dispatch::{Command, Ctx, Group, Request};
+use crate::error::Error;
 use crate::header::{GroupId, Op};
 use crate::platform::Access;
-use crate::testing::bytes;
+use crate::testing::{bytes, Device};
 use crate::testing::{rc, Bench, V1_WRITE, V2_READ, V2_WRITE};
 
 /// Every write refused except os echo (the virtual device's `--read-only`).
@@ -113,4 +117,107 @@ fn enum_details_name_every_group_with_its_handler_count() {
     want.extend([0xFF, 0xFF]);
     b.tx_size = 1024;
     assert_eq!(b.ask(V2_READ, 10, 3, "a0"), want);
+}
+
+// ---- a group the application adds ----
+
+/// The application's state for its group.
+#[derive(Default)]
+struct Tally(u64);
+
+crate::group_errors! {
+    /// The application group's errors.
+    pub enum TallyError for TALLY_ID {
+        /// Refused on purpose.
+        Refused = 1 => Inval,
+    }
+}
+
+const TALLY_ID: GroupId = GroupId(77);
+
+fn tally_add(ctx: &mut Ctx<'_>, _: &Request<'_>, rsp: &mut Response<'_>) -> Result<(), Error> {
+    let tally = ctx.app::<Tally>()?;
+    tally.0 += 1;
+    rsp.str("n")?.u64(tally.0)?;
+    Ok(())
+}
+
+fn tally_refuse(_: &mut Ctx<'_>, _: &Request<'_>, _: &mut Response<'_>) -> Result<(), Error> {
+    Err(TallyError::Refused.into())
+}
+
+static TALLY: Group = Group {
+    id: TALLY_ID,
+    name: "tally",
+    commands: crate::command_table![0 => Command::write(tally_add), 3 => Command::write(tally_refuse)],
+};
+
+static WITH_TALLY: &[&Group] = &[
+    &crate::groups::os::GROUP,
+    &crate::groups::enumeration::GROUP,
+    &TALLY,
+];
+
+fn tally_bench() -> Bench {
+    Bench::with_groups(
+        WITH_TALLY,
+        Device {
+            app: Some(Box::new(Tally::default())),
+            ..Device::default()
+        },
+    )
+}
+
+#[test]
+fn an_application_group_is_served_with_its_state() {
+    let mut b = tally_bench();
+    b.ask(V2_WRITE, 77, 0, "a0");
+    assert_eq!(b.ask(V2_WRITE, 77, 0, "a0"), bytes(r#"bf 61 "n" 02 ff"#));
+}
+
+#[test]
+fn an_application_groups_error_is_err_in_v2_and_translated_in_v1() {
+    let mut b = tally_bench();
+    assert_eq!(b.ask(V2_WRITE, 77, 3, "a0"), crate::testing::err(77, 1));
+    assert_eq!(b.ask(V1_WRITE, 77, 3, "a0"), rc(3));
+}
+
+#[test]
+fn an_application_group_is_listed_by_enum_with_its_name() {
+    let mut b = tally_bench();
+    assert_eq!(
+        b.ask(V2_READ, 10, 1, "a0"),
+        bytes(r#"bf 66 "groups" 9f 00 0a 18 4d ff ff"#)
+    );
+    b.tx_size = 1024;
+    let details = b.ask(V2_READ, 10, 3, r#"a1 66 "groups" 81 18 4d"#);
+    assert_eq!(
+        details,
+        bytes(
+            r#"bf 66 "groups" 9f bf 65 "group" 18 4d 64 "name" 65 "tally" 68 "handlers" 04 ff ff ff"#
+        )
+    );
+}
+
+#[test]
+fn an_application_group_is_policed_like_a_built_in_one() {
+    let mut b = tally_bench();
+    b.hooks.policy = Some(|a| a.group != TALLY_ID);
+    assert_eq!(b.ask(V2_WRITE, 77, 0, "a0"), rc(11));
+    assert_eq!(
+        b.dev
+            .app
+            .as_ref()
+            .unwrap()
+            .downcast_ref::<Tally>()
+            .unwrap()
+            .0,
+        0
+    );
+}
+
+#[test]
+fn an_application_group_without_its_state_answers_rc_8() {
+    let mut b = Bench::with_groups(WITH_TALLY, Device::default());
+    assert_eq!(b.ask(V2_WRITE, 77, 0, "a0"), rc(8));
 }

@@ -64,6 +64,8 @@ pub struct Device {
     pub shell: Option<FakeShell>,
     pub basic: Option<FakeBasic>,
     pub memfault: Option<FakeMemfault>,
+    /// The application's state, for application groups.
+    pub app: Option<Box<dyn std::any::Any>>,
 }
 
 impl Platform for Device {
@@ -97,6 +99,10 @@ impl Platform for Device {
 
     fn memfault(&mut self) -> Option<&mut dyn MemfaultPlatform> {
         self.memfault.as_mut().map(|s| s as _)
+    }
+
+    fn app(&mut self) -> Option<&mut dyn std::any::Any> {
+        self.app.as_deref_mut()
     }
 }
 

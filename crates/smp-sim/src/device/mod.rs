@@ -21,6 +21,7 @@ mod state_file;
 mod testdir;
 mod zephyr_basic;
 
+use std::any::Any;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -84,6 +85,9 @@ pub struct SimDevice {
     zephyr_basic: ZephyrBasic,
     fs: Fs,
     memfault: Memfault,
+    /// The application's state: the example group's counter (in RAM, 0 at
+    /// every boot).
+    counter: counter_group::Counter,
 }
 
 impl SimDevice {
@@ -110,6 +114,7 @@ impl SimDevice {
             zephyr_basic: ZephyrBasic::open(&persistent.flash),
             fs: Fs::mount(&config.fs_dir(), &config.mounts),
             memfault: Memfault::boot(&config),
+            counter: counter_group::Counter::default(),
             booted,
             persistent,
         })
@@ -179,6 +184,10 @@ impl Platform for SimDevice {
 
     fn memfault(&mut self) -> Option<&mut dyn MemfaultPlatform> {
         Some(&mut self.memfault)
+    }
+
+    fn app(&mut self) -> Option<&mut dyn Any> {
+        Some(&mut self.counter)
     }
 }
 
