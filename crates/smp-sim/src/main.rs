@@ -101,6 +101,11 @@ struct Cli {
     #[arg(long)]
     read_only: bool,
 
+    /// Direct upload: an upload's `image` N > 0 names absolute slot N - 1 (0:
+    /// the usual slot); slot info gives every slot `upload_image_id`.
+    #[arg(long)]
+    direct_upload: bool,
+
     /// Also serve the vendor-group sample's group 64, `counter`.
     #[arg(long)]
     example_groups: bool,
@@ -166,6 +171,7 @@ fn run(cli: Cli) -> Result<(), String> {
     let mut config = DeviceConfig::new(state_dir.clone());
     config.read_only = cli.read_only;
     config.example_hooks = cli.example_hooks;
+    config.direct_upload = cli.direct_upload;
     config.mounts = cli.fs_mounts.clone();
     config.memfault_project_key = cli.memfault_project_key.clone();
     config.memfault_locked = cli.memfault_locked;

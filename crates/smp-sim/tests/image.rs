@@ -365,3 +365,22 @@ fn bench_upload_256k() {
     bench_one("udp", &sim, Transport::Udp, Some(8192), &data);
     bench_one("serial", &sim, Transport::Serial, None, &data);
 }
+
+/// With `--direct-upload`: slot info gives every slot the `image` number that
+/// uploads to it (slot + 1), and an upload with that number lands there.
+#[test]
+fn direct_upload_slot_info_names_every_slot() {
+    if support::needs_sim("--direct-upload") {
+        return;
+    }
+    let sim = Sim::start_fresh(&["--direct-upload"]);
+    let client = client(&sim, Transport::Udp);
+    let info = client.image_slot_info().expect("slot info");
+    let ids: Vec<Option<u32>> = info[0].slots.iter().map(|s| s.upload_image_id).collect();
+    assert_eq!(ids, [Some(1), Some(2)]);
+    let data = image((2, 0, 0, 0), 3000, 7);
+    client
+        .image_upload(&data, Some(2), None, false, None)
+        .expect("upload to slot 1");
+    assert_eq!(slot(&states(&client), 1).version, "2.0.0");
+}

@@ -22,6 +22,8 @@ pub struct FakeImage {
     pub active_image: u8,
     pub config: BootConfig,
     pub use_build: bool,
+    /// Direct upload: `image` N > 0 names slot N − 1.
+    pub direct_upload: bool,
 }
 
 impl FakeImage {
@@ -41,6 +43,7 @@ impl FakeImage {
                 downgrade_prevention: false,
             },
             use_build: false,
+            direct_upload: false,
         };
         d.flash(0).program(0, APP_1_2_3);
         d
@@ -136,6 +139,10 @@ impl ImagePlatform for FakeImage {
 
     fn version_cmp_use_build(&self) -> bool {
         self.use_build
+    }
+
+    fn direct_upload(&self) -> bool {
+        self.direct_upload
     }
 }
 

@@ -20,6 +20,8 @@ pub struct DeviceConfig {
     pub read_only: bool,
     /// The example use of every hook (`crate::hooks`).
     pub example_hooks: bool,
+    /// An upload's `image` N > 0 names absolute slot N − 1.
+    pub direct_upload: bool,
     /// File system mount point names: `/NAME` is served from `state/fs/NAME`.
     pub mounts: Vec<String>,
     /// The key Memfault project key reports; none gives err {128, 2}.
@@ -37,6 +39,7 @@ impl DeviceConfig {
             state_dir,
             read_only: false,
             example_hooks: false,
+            direct_upload: false,
             mounts: vec![DEFAULT_MOUNT.into()],
             memfault_project_key: None,
             memfault_locked: false,

@@ -12,15 +12,18 @@ use crate::hw::flash::{Flash, FlashPartition, SLOT0_PARTITION, SLOT1_PARTITION};
 pub struct Image {
     /// `slot0_partition` (primary) and `slot1_partition` (secondary).
     slots: [NorFlashArea<FlashPartition>; 2],
+    /// `--direct-upload`: an upload's `image` N > 0 names slot N − 1.
+    direct_upload: bool,
 }
 
 impl Image {
-    pub fn open(flash: &Flash) -> Self {
+    pub fn open(flash: &Flash, direct_upload: bool) -> Self {
         Image {
             slots: [
                 NorFlashArea(flash.partition(SLOT0_PARTITION)),
                 NorFlashArea(flash.partition(SLOT1_PARTITION)),
             ],
+            direct_upload,
         }
     }
 
@@ -34,6 +37,10 @@ impl Image {
 impl ImagePlatform for Image {
     fn image_count(&self) -> u8 {
         1
+    }
+
+    fn direct_upload(&self) -> bool {
+        self.direct_upload
     }
 
     fn slot(&mut self, slot: u8) -> Option<&mut dyn FlashArea> {

@@ -102,7 +102,7 @@ impl SimDevice {
         config: Arc<DeviceConfig>,
     ) -> Result<Self, FlashError> {
         persistent.boots += 1;
-        let mut image = Image::open(&persistent.flash);
+        let mut image = Image::open(&persistent.flash, config.direct_upload);
         let report = bootloader::boot(&mut image.bootloader_slots(), persistent.boot_key.as_ref())?;
         log_boot(&report);
         let booted = Instant::now();

@@ -74,6 +74,7 @@ pub(super) fn slot_info(
 ) -> Result<(), Error> {
     let p = platform(ctx)?;
     let config = p.boot_config();
+    let direct = p.direct_upload();
     rsp.str("images")?.begin_array()?;
     for image in 0..image_count(p) {
         let active = active_slot(p, image)?;
@@ -87,8 +88,13 @@ pub(super) fn slot_info(
             match p.slot(slot) {
                 Some(area) => {
                     rsp.str("size")?.u32(area.size())?;
-                    if slot == opposite(active) {
+                    if direct {
+                        // Cannot overflow: slots are below 2 × 127.
+                        rsp.str("upload_image_id")?.u8(slot + 1)?;
+                    } else if slot == opposite(active) {
                         rsp.str("upload_image_id")?.u8(image)?;
+                    }
+                    if slot == opposite(active) {
                         max_size = Some(max_image_size(
                             &config,
                             area.size(),

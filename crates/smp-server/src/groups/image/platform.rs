@@ -129,4 +129,10 @@ pub trait ImagePlatform {
     fn version_cmp_use_build(&self) -> bool {
         false
     }
+    /// Direct upload (`MCUMGR_GRP_IMG_DIRECT_UPLOAD`): an upload's `image`
+    /// N > 0 names absolute slot N − 1 (0: the slot it would go to anyway),
+    /// and slot info gives every slot its `upload_image_id`.
+    fn direct_upload(&self) -> bool {
+        false
+    }
 }

@@ -1,6 +1,7 @@
 //! Image group commands (protocol.md §2.1, §4.4–4.5), one behaviour per test,
 //! against an in-memory NOR flash and the imgtool-signed fixtures.
 
+mod direct_upload;
 mod erase;
 mod slot_state;
 mod upload;

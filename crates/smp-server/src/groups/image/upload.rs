@@ -266,9 +266,21 @@ fn start(
 
 /// The image and the absolute slot an upload goes to: with one image the
 /// first slot not in use (`image` ignored), with several the secondary of
-/// `image`. None free is err 9.
+/// `image`; with direct upload, `image` N > 0 is slot N − 1 whatever the
+/// image count. None free (or no such slot) is err 9.
 fn target_slot(p: &mut dyn ImagePlatform, image: u32) -> Result<(u8, u8), ImageMgmtError> {
     let count = image_count(p);
+    if p.direct_upload() && image > 0 {
+        // Direct upload: `image` is the absolute slot plus one.
+        let slot = u8::try_from(image - 1)
+            .ok()
+            .filter(|s| *s < 2 * count && p.slot(*s).is_some())
+            .ok_or(ImageMgmtError::NoFreeSlot)?;
+        if slot_in_use(p, slot)? {
+            return Err(ImageMgmtError::NoFreeSlot);
+        }
+        return Ok((slot / 2, slot));
+    }
     if count <= 1 {
         for slot in [0, 1] {
             if p.slot(slot).is_some() && !slot_in_use(p, slot)? {
