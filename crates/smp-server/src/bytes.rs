@@ -14,6 +14,18 @@ pub fn copy(to: &mut [u8], from: &[u8]) -> usize {
     n
 }
 
+/// Moves `n` bytes of `buf` from `from` down to `to` (`to <= from`; ranges
+/// may overlap), as `copy_within` does but without its panic path: bytes
+/// outside the buffer are left alone.
+pub fn move_down(buf: &mut [u8], from: usize, to: usize, n: usize) {
+    for i in 0..n {
+        let byte = buf.get(from.saturating_add(i)).copied();
+        if let (Some(byte), Some(slot)) = (byte, buf.get_mut(to.saturating_add(i))) {
+            *slot = byte;
+        }
+    }
+}
+
 /// `bytes` split after `at` bytes (all of it and nothing when shorter).
 pub fn split(bytes: &[u8], at: usize) -> (&[u8], &[u8]) {
     bytes.split_at_checked(at).unwrap_or((bytes, &[]))
@@ -22,6 +34,20 @@ pub fn split(bytes: &[u8], at: usize) -> (&[u8], &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn move_down_handles_overlapping_ranges() {
+        let mut buf = [0, 0, 1, 2, 3, 4];
+        move_down(&mut buf, 2, 1, 4);
+        assert_eq!(buf, [0, 1, 2, 3, 4, 4]);
+    }
+
+    #[test]
+    fn move_down_leaves_bytes_outside_the_buffer_alone() {
+        let mut buf = [9, 1, 2];
+        move_down(&mut buf, 1, 0, 5);
+        assert_eq!(buf, [1, 2, 2]);
+    }
 
     #[test]
     fn copy_stops_at_the_shorter_side() {

@@ -65,6 +65,23 @@
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// Panic-free by construction outside tests: no unwrap/expect/panic, no
+// indexing or slicing that could be out of bounds (`get`, `bytes::copy`,
+// `bytes::split` instead). Arithmetic is not yet under a lint: the firmware
+// builds without overflow checks (wrapping, never panicking) and lengths and
+// offsets from the wire are bounded before use; debug builds (tests, fuzzing)
+// do check overflows.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable,
+        clippy::todo
+    )
+)]
 
 pub mod bytes;
 pub mod cbor;

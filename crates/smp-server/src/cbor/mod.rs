@@ -200,6 +200,28 @@ pub enum StrKind {
     Text,
 }
 
+/// The CBOR head of a string of `n` bytes with major type bits `major`, and
+/// its length.
+fn str_head(major: u8, n: usize) -> ([u8; 9], usize) {
+    let used = head_len(n);
+    let code = match used {
+        1 => n as u8,
+        2 => 24,
+        3 => 25,
+        5 => 26,
+        _ => 27,
+    };
+    // The argument's bytes: the last `used - 1` of its big-endian u64.
+    let bytes = (n as u64).to_be_bytes();
+    let argument = bytes.get(9usize.saturating_sub(used)..).unwrap_or_default();
+    let mut head = [0u8; 9];
+    if let Some((first, rest)) = head.split_first_mut() {
+        *first = major | code;
+        crate::bytes::copy(rest, argument);
+    }
+    (head, used)
+}
+
 /// Bytes a CBOR head takes for an argument of `n`.
 pub fn head_len(n: usize) -> usize {
     match n {
@@ -242,30 +264,20 @@ pub fn put_in_place(
     }
     let start = pos + head;
     let buf = cursor.get_mut();
-    let n = fill(&mut buf[start..start + cap])?.min(cap);
+    let window = buf.get_mut(start..start + cap).ok_or(MgmtErr::MsgSize)?;
+    let n = fill(window)?.min(cap);
     let major: u8 = match kind {
         StrKind::Bytes => 2 << 5,
         StrKind::Text => 3 << 5,
     };
-    let used = head_len(n);
-    let len = n as u64;
-    match used {
-        1 => buf[pos] = major | n as u8,
-        2 => buf[pos..pos + 2].copy_from_slice(&[major | 24, n as u8]),
-        3 => {
-            buf[pos] = major | 25;
-            buf[pos + 1..pos + 3].copy_from_slice(&(len as u16).to_be_bytes());
-        }
-        5 => {
-            buf[pos] = major | 26;
-            buf[pos + 1..pos + 5].copy_from_slice(&(len as u32).to_be_bytes());
-        }
-        _ => {
-            buf[pos] = major | 27;
-            buf[pos + 1..pos + 9].copy_from_slice(&len.to_be_bytes());
-        }
-    }
-    buf.copy_within(start..start + n, pos + used);
+    let (head_bytes, used) = str_head(major, n);
+    crate::bytes::copy(
+        buf.get_mut(pos..).unwrap_or_default(),
+        head_bytes.get(..used).unwrap_or_default(),
+    );
+    // The head written is no longer than the one reserved (n <= cap), so the
+    // data moves down, within the buffer.
+    crate::bytes::move_down(buf, start, pos + used, n);
     cursor.set_position(pos + used + n);
     Ok(n)
 }

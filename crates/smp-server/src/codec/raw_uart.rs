@@ -77,9 +77,14 @@ impl RawDecoder {
         self.have += 1;
 
         if self.have == HEADER_LEN {
-            let b = buf.bytes();
-            let op = b[0] & 0x07;
-            let len = HEADER_LEN + usize::from(u16::from_be_bytes([b[2], b[3]]));
+            let (op, len) = match *buf.bytes() {
+                [flags, _, len_hi, len_lo, ..] => (
+                    flags & 0x07,
+                    HEADER_LEN + usize::from(u16::from_be_bytes([len_hi, len_lo])),
+                ),
+                // Cannot happen: `have` bytes are in the buffer.
+                _ => (u8::MAX, 0),
+            };
             if op >= 4 || len > buf.capacity() {
                 self.discard(buf);
                 return false;

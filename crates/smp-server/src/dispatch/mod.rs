@@ -56,6 +56,9 @@ impl Command {
 }
 
 /// The length of a command table holding `entries`: the highest id plus one.
+// Evaluated at compile time only (`command_table!`): an index out of range
+// would stop the build, never a running server.
+#[allow(clippy::indexing_slicing)]
 #[doc(hidden)]
 pub const fn table_len(entries: &[(u8, Command)]) -> usize {
     let mut len = 0;
@@ -73,6 +76,7 @@ pub const fn table_len(entries: &[(u8, Command)]) -> usize {
 /// The command table indexed by id that holds `entries`, ids not named
 /// answering rc 8. Evaluated at compile time ([`command_table!`](crate::command_table),
 /// a group's `commands()`): an id named twice or beyond `N` stops the build.
+// Compile time only, as `table_len`: its panic and indexing are build errors.
 #[allow(clippy::indexing_slicing, clippy::panic)]
 pub const fn keyed<const N: usize>(entries: &[(u8, Command)]) -> [Command; N] {
     let mut table = [Command::NONE; N];

@@ -64,8 +64,11 @@ impl ImageHeader {
             .get(..IMAGE_HEADER_SIZE)
             .and_then(|b| b.try_into().ok())
             .ok_or(ImageError::InvalidHeader)?;
-        let u16_at = |i: usize| u16::from_le_bytes([b[i], b[i + 1]]);
-        let u32_at = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+        // Offsets below are constants inside the 32 header bytes.
+        let byte = |i: usize| b.get(i).copied().unwrap_or_default();
+        let u16_at = |i: usize| u16::from_le_bytes([byte(i), byte(i + 1)]);
+        let u32_at =
+            |i: usize| u32::from_le_bytes([byte(i), byte(i + 1), byte(i + 2), byte(i + 3)]);
         match u32_at(0) {
             IMAGE_MAGIC => {}
             0xFFFF_FFFF => return Err(ImageError::NoImage),

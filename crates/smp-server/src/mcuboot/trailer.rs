@@ -315,8 +315,10 @@ pub fn write_trailer_byte(
 ) -> Result<(), FlashError> {
     let mut buf = [area.erased_value(); 32];
     let len = (layout.max_align() as usize).min(buf.len());
-    buf[0] = value;
-    area.write(off, &buf[..len])
+    if let Some(first) = buf.first_mut() {
+        *first = value;
+    }
+    area.write(off, buf.get(..len).unwrap_or_default())
 }
 
 /// `boot_write_image_ok`.

@@ -173,7 +173,10 @@ fn download(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Res
         let mut filled = 0;
         while filled < buf.len() {
             let n = fs
-                .read(off + filled as u64, &mut buf[filled..])
+                .read(
+                    off + filled as u64,
+                    buf.get_mut(filled..).unwrap_or_default(),
+                )
                 .map_err(|_| FsError::FileReadFailed)?;
             if n == 0 {
                 break;

@@ -393,7 +393,7 @@ pub(super) fn is_erased(
     let mut off = from;
     while off < to {
         let n = (to - off).min(buf.len() as u32);
-        let chunk = &mut buf[..n as usize];
+        let chunk = buf.get_mut(..n as usize).unwrap_or_default();
         area.read(off, chunk)
             .map_err(|_| ImageMgmtError::FlashReadFailed)?;
         if chunk.iter().any(|b| *b != erased) {

@@ -251,7 +251,12 @@ fn info(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<
     }
     // The application's letters follow, in the order asked, each once.
     for (i, letter) in format.char_indices() {
-        if is_builtin(letter) || format.get(..i).is_some_and(|seen| seen.contains(letter)) {
+        // `chars().any`, not `str::contains`: for a non-ASCII char that one
+        // searches a substring, with panic paths.
+        let repeated = format
+            .get(..i)
+            .is_some_and(|seen| seen.chars().any(|c| c == letter));
+        if is_builtin(letter) || repeated {
             continue;
         }
         if let Some(text) = hooks.os_info(letter) {

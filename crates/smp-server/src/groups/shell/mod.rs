@@ -58,7 +58,7 @@ fn decode_argv<'a>(payload: &'a [u8], d: &mut Decoder<'a>) -> Result<Argv<'a>, E
         return Err(ShellError::CommandTooLong.into());
     }
     Ok(Argv {
-        array: &payload[start..d.position()],
+        array: payload.get(start..d.position()).ok_or(MgmtErr::Inval)?,
         len,
     })
 }

@@ -97,7 +97,7 @@ impl<'b> ShellOutput<'b> {
     /// The output so far.
     pub fn as_str(&self) -> &str {
         // Only whole characters of `&str`s are ever copied in.
-        core::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+        core::str::from_utf8(self.buf.get(..self.len).unwrap_or_default()).unwrap_or_default()
     }
 }
 
@@ -107,8 +107,11 @@ impl fmt::Write for ShellOutput<'_> {
         while !s.is_char_boundary(take) {
             take -= 1;
         }
-        self.buf[self.len..self.len + take].copy_from_slice(&s.as_bytes()[..take]);
-        self.len += take;
+        let written = crate::bytes::copy(
+            self.buf.get_mut(self.len..).unwrap_or_default(),
+            s.as_bytes().get(..take).unwrap_or_default(),
+        );
+        self.len += written;
         if take < s.len() {
             self.truncated = true;
         }

@@ -44,16 +44,18 @@ fn for_each_group(
     ctx: &mut Ctx<'_>,
     visit: &mut dyn FnMut(StatGroup<'_>) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let mut served = [false; 4];
-    match ctx.platform.stat() {
-        Some(stat) => {
-            for t in stat.transports() {
-                served[link_index(*t)] = true;
-            }
-        }
-        None => served = [true; 4],
-    }
-    for t in ALL_TRANSPORTS.iter().filter(|t| served[link_index(**t)]) {
+    // One bit per transport, by `link_index`.
+    let served: u8 = match ctx.platform.stat() {
+        Some(stat) => stat
+            .transports()
+            .iter()
+            .fold(0, |bits, t| bits | 1 << link_index(*t)),
+        None => 0x0F,
+    };
+    for t in ALL_TRANSPORTS
+        .iter()
+        .filter(|t| served & 1 << link_index(**t) != 0)
+    {
         visit(StatGroup {
             name: link_group_name(*t),
             counters: ctx.state.stat.link(*t),

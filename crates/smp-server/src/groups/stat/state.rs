@@ -59,7 +59,10 @@ pub fn link_group_name(transport: Transport) -> &'static str {
 /// The server's own counters.
 #[derive(Clone, Debug, Default)]
 pub struct ServerStats {
-    links: [LinkCounters; 4],
+    serial: LinkCounters,
+    raw_uart: LinkCounters,
+    ble: LinkCounters,
+    udp: LinkCounters,
     /// Bytes moved by transfers, all transports together ([`TRANSFER_GROUP`]).
     pub transfer: TransferCounters,
 }
@@ -110,11 +113,21 @@ impl ServerStats {
 
     /// The counters of `transport`'s traffic group ([`link_group_name`]).
     pub fn link(&self, transport: Transport) -> &LinkCounters {
-        &self.links[link_index(transport)]
+        match transport {
+            Transport::Serial => &self.serial,
+            Transport::RawUart => &self.raw_uart,
+            Transport::Ble => &self.ble,
+            Transport::Udp => &self.udp,
+        }
     }
 
     /// The counters of `transport`, to count into.
     pub fn link_mut(&mut self, transport: Transport) -> &mut LinkCounters {
-        &mut self.links[link_index(transport)]
+        match transport {
+            Transport::Serial => &mut self.serial,
+            Transport::RawUart => &mut self.raw_uart,
+            Transport::Ble => &mut self.ble,
+            Transport::Udp => &mut self.udp,
+        }
     }
 }
