@@ -60,9 +60,9 @@ pub trait Hooks {
         Ok(ResetPlan::NOW)
     }
 
-    /// os info asked for `letter`, which the os group does not know: `Some`
-    /// accepts it and appends the text after the group's own fields, `None`
-    /// leaves it unknown (err {0, 2}).
+    /// os info asked for `letter` (an ASCII character), which the os group
+    /// does not know: `Some` accepts it and appends the text after the
+    /// group's own fields, `None` leaves it unknown (err {0, 2}).
     fn os_info(&mut self, letter: char) -> Option<&str> {
         let _ = letter;
         None

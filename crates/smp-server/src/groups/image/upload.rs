@@ -64,7 +64,8 @@ pub(super) fn upload(
     let hooks = &mut *ctx.hooks;
     let p = ctx.platform.image().ok_or(MgmtErr::NotSup)?;
     let mut accepted = 0;
-    let result = accept(p, hooks, state, &chunk, &mut accepted);
+    let mut refusal = None;
+    let result = accept(p, hooks, &mut refusal, state, &chunk, &mut accepted);
     if result.is_err() {
         if let Some((slot, _, _)) = state.progress() {
             hooks.dfu(&DfuEvent::Stopped {
@@ -80,7 +81,8 @@ pub(super) fn upload(
             bytes: accepted,
         });
     }
-    let reply = result?;
+    // The upload check's own error, when it refused the upload.
+    let reply = result.map_err(|e| refusal.unwrap_or(e.into()))?;
     rsp.str("off")?.u32(reply.off)?;
     if let Some(matched) = reply.matched {
         rsp.str("match")?.bool(matched)?;
@@ -93,13 +95,14 @@ pub(super) fn upload(
 fn accept(
     p: &mut dyn ImagePlatform,
     hooks: &mut dyn Hooks,
+    refusal: &mut Option<Error>,
     state: &mut UploadState,
     chunk: &Chunk<'_>,
     accepted: &mut u64,
-) -> Result<Reply, Error> {
+) -> Result<Reply, ImageMgmtError> {
     let off = chunk.off.ok_or(ImageMgmtError::InvalidOffset)?;
     if off == 0 {
-        if let Some(reply) = start(p, hooks, state, chunk)? {
+        if let Some(reply) = start(p, hooks, refusal, state, chunk)? {
             return Ok(reply);
         }
     }
@@ -120,7 +123,7 @@ fn accept(
         });
     }
     if u64::from(off) + chunk.data.len() as u64 > u64::from(up.len) {
-        return Err(ImageMgmtError::InvalidImageDataOverrun.into());
+        return Err(ImageMgmtError::InvalidImageDataOverrun);
     }
     let area = p.slot(up.slot).ok_or(ImageMgmtError::FlashOpenFailed)?;
     write(up, area, chunk.data)?;
@@ -167,11 +170,12 @@ fn accept(
 fn start(
     p: &mut dyn ImagePlatform,
     hooks: &mut dyn Hooks,
+    refusal: &mut Option<Error>,
     state: &mut UploadState,
     chunk: &Chunk<'_>,
-) -> Result<Option<Reply>, Error> {
+) -> Result<Option<Reply>, ImageMgmtError> {
     if chunk.data.len() < crate::mcuboot::IMAGE_HEADER_SIZE {
-        return Err(ImageMgmtError::InvalidImageHeader.into());
+        return Err(ImageMgmtError::InvalidImageHeader);
     }
     let len = chunk.len.ok_or(ImageMgmtError::InvalidLength)?;
     let header = ImageHeader::parse(chunk.data).map_err(|e| match e {
@@ -210,20 +214,20 @@ fn start(
             .compare(&header.version, use_build)
             .is_ge()
         {
-            return Err(ImageMgmtError::CurrentVersionIsNewer.into());
+            return Err(ImageMgmtError::CurrentVersionIsNewer);
         }
     }
 
     let area = p.slot(slot).ok_or(ImageMgmtError::NoFreeSlot)?;
     let (size, es, ws) = (area.size(), area.erase_size(), area.write_size());
     if ws == 0 || ws as usize > TAIL_MAX || es == 0 || es % ws != 0 {
-        return Err(ImageMgmtError::FlashConfigQueryFail.into());
+        return Err(ImageMgmtError::FlashConfigQueryFail);
     }
     if len > size || len > max_image_size(&config, size, es, ws) {
-        return Err(ImageMgmtError::InvalidImageTooLarge.into());
+        return Err(ImageMgmtError::InvalidImageTooLarge);
     }
     if chunk.data.len() as u64 > u64::from(len) {
-        return Err(ImageMgmtError::InvalidImageDataOverrun.into());
+        return Err(ImageMgmtError::InvalidImageDataOverrun);
     }
     // The slot can only hold this file if it starts with this chunk: checked
     // first, since hashing the slot costs a read of `len` bytes (most
@@ -239,13 +243,18 @@ fn start(
         }));
     }
 
-    hooks.upload_check(&UploadCheck {
+    let check = UploadCheck {
         image,
         slot,
         size: len,
         header: &header,
         data: chunk.data,
-    })?;
+    };
+    if let Err(e) = hooks.upload_check(&check) {
+        // Reported as the hook's own error (the caller takes it from here).
+        *refusal = Some(e);
+        return Err(ImageMgmtError::Unknown);
+    }
 
     // A trailer left by an earlier image must not schedule this one.
     let layout = TrailerLayout::new(size, config.max_align);

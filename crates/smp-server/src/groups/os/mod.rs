@@ -250,16 +250,15 @@ fn info(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<
         append(&mut out, text)?;
     }
     // The application's letters follow, in the order asked, each once.
-    for (i, letter) in format.char_indices() {
-        // `chars().any`, not `str::contains`: for a non-ASCII char that one
-        // searches a substring, with panic paths.
-        let repeated = format
+    let letters = format.as_bytes();
+    for (i, &letter) in letters.iter().enumerate() {
+        let repeated = letters
             .get(..i)
-            .is_some_and(|seen| seen.chars().any(|c| c == letter));
+            .is_some_and(|seen| seen.iter().any(|l| *l == letter));
         if is_builtin(letter) || repeated {
             continue;
         }
-        if let Some(text) = hooks.os_info(letter) {
+        if let Some(text) = hooks.os_info(char::from(letter)) {
             append(&mut out, text)?;
         }
     }
@@ -268,8 +267,8 @@ fn info(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<
 }
 
 /// A letter the group answers itself (or `a`, all of them).
-fn is_builtin(letter: char) -> bool {
-    letter == 'a' || u8::try_from(letter).is_ok_and(|l| INFO_LETTERS.contains(&l))
+fn is_builtin(letter: u8) -> bool {
+    letter == b'a' || INFO_LETTERS.iter().any(|l| *l == letter)
 }
 
 /// `text` after a space (none before the first field).
@@ -294,13 +293,14 @@ fn parse_info_format(
         0x1FF & !(1 << 4)
     };
     let mut wanted = 0u16;
-    for c in format.chars() {
+    for &c in format.as_bytes() {
         wanted |= match c {
-            'a' => all,
-            'b' if !has_build_time => return Err(OsError::InvalidFormat.into()),
-            _ => match INFO_LETTERS.iter().position(|l| char::from(*l) == c) {
+            b'a' => all,
+            b'b' if !has_build_time => return Err(OsError::InvalidFormat.into()),
+            _ => match INFO_LETTERS.iter().position(|l| *l == c) {
                 Some(i) => 1 << i,
-                None if hooks.os_info(c).is_some() => 0,
+                // The application's letters are ASCII, as the group's.
+                None if c.is_ascii() && hooks.os_info(char::from(c)).is_some() => 0,
                 None => return Err(OsError::InvalidFormat.into()),
             },
         };
