@@ -252,9 +252,7 @@ fn info(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<
     // The application's letters follow, in the order asked, each once.
     let letters = format.as_bytes();
     for (i, &letter) in letters.iter().enumerate() {
-        let repeated = letters
-            .get(..i)
-            .is_some_and(|seen| seen.iter().any(|l| *l == letter));
+        let repeated = letters.get(..i).is_some_and(|seen| has(seen, letter));
         if is_builtin(letter) || repeated {
             continue;
         }
@@ -268,7 +266,14 @@ fn info(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<
 
 /// A letter the group answers itself (or `a`, all of them).
 fn is_builtin(letter: u8) -> bool {
-    letter == b'a' || INFO_LETTERS.iter().any(|l| *l == letter)
+    letter == b'a' || has(INFO_LETTERS, letter)
+}
+
+/// Whether `bytes` holds `byte`: a plain loop, as the format is a few
+/// letters (`<[u8]>::contains` is a memchr, 160 bytes of Cortex-M code).
+#[allow(clippy::manual_contains)]
+fn has(bytes: &[u8], byte: u8) -> bool {
+    bytes.iter().any(|b| *b == byte)
 }
 
 /// `text` after a space (none before the first field).
