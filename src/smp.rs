@@ -115,8 +115,7 @@ static BUFFERS: Once<Buffers> = Once {
 
 /// Runs the SMP server on the calling thread (the main thread: a thread of
 /// its own would only add a stack, since main has nothing else to do), named
-/// `smp` in task statistics. Returns only if
-/// no transport comes up.
+/// `smp` in task statistics. Returns only if no transport is enabled.
 pub fn run() {
     // The priority is the main thread's already (Kconfig sets
     // MAIN_THREAD_PRIORITY from RUST_SMP_THREAD_PRIO).
@@ -139,73 +138,187 @@ pub fn run() {
     serve(&mut server, &mut device, buffers);
 }
 
-/// The transports that are enabled and came up.
-struct Links {
-    #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
-    udp: crate::udp::Udp,
-    #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
-    uart: crate::uart::Uart,
-    #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
-    ble: crate::ble::Ble,
+/// How long a transport that did not start waits before the next attempt
+/// (RUST_SMP_TRANSPORT_RETRY_MS).
+#[cfg(any(CONFIG_RUST_SMP_TRANSPORT_UDP, CONFIG_RUST_SMP_TRANSPORT_UART))]
+const RETRY_MS: i64 = crate::config::CONFIG_RUST_SMP_TRANSPORT_RETRY_MS;
+
+/// One transport: up, or down until its next start attempt. A transport that
+/// cannot start (its UDP port taken, no network interface, a UART that is not
+/// ready) is an error in the log and in the `smp_links` statistics group, and
+/// is tried again every [`RETRY_MS`] while the others serve.
+struct Link<T> {
+    up: Option<T>,
+    /// Uptime (ms) of the next attempt while down.
+    retry_at: i64,
+    /// Failed attempts since the last success, and the last one's errno.
+    failures: u32,
+    errno: i32,
 }
 
-fn open_links() -> Option<Links> {
-    #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
-    let udp = {
-        const PORT: u16 = crate::config::CONFIG_RUST_SMP_TRANSPORT_UDP_PORT as u16;
-        match crate::udp::Udp::bind(PORT) {
-            Ok(udp) => {
-                crate::log_info!("UDP on port %ld", PORT);
-                udp
+impl<T> Link<T> {
+    const fn down() -> Self {
+        Link {
+            up: None,
+            retry_at: 0,
+            failures: 0,
+            errno: 0,
+        }
+    }
+
+    /// Whether a start attempt is due now.
+    fn due(&self, now: i64) -> bool {
+        self.up.is_none() && now >= self.retry_at
+    }
+
+    /// How long until the next start attempt, while down.
+    #[cfg(any(CONFIG_RUST_SMP_TRANSPORT_UDP, CONFIG_RUST_SMP_TRANSPORT_UART))]
+    fn retry_in(&self, now: i64) -> Option<i64> {
+        self.up.is_none().then(|| self.retry_at - now)
+    }
+
+    /// Records an attempt's outcome (in the statistics too). True when it is
+    /// worth a log line: a success after failures, the first failure, or a
+    /// failure with another errno than the last one (so that a transport that
+    /// stays down does not fill a console that may be the SMP UART).
+    fn record(
+        &mut self,
+        device: &mut ZephyrDevice,
+        transport: Transport,
+        result: Result<T, i32>,
+        now: i64,
+        retry_ms: i64,
+    ) -> bool {
+        let _ = (&device, transport);
+        #[cfg(CONFIG_RUST_SMP_GRP_STAT)]
+        device
+            .stats()
+            .record(transport, result.as_ref().map(|_| ()).map_err(|e| *e));
+        match result {
+            Ok(link) => {
+                self.up = Some(link);
+                let worth = self.failures > 0;
+                self.failures = 0;
+                self.errno = 0;
+                worth
             }
             Err(errno) => {
-                crate::log_error!("cannot bind UDP port %ld (errno %ld)", PORT, errno);
-                return None;
+                let worth = self.failures == 0 || errno != self.errno;
+                self.failures = self.failures.saturating_add(1);
+                self.errno = errno;
+                self.retry_at = now.saturating_add(retry_ms);
+                worth
             }
         }
-    };
+    }
+}
+
+/// The enabled transports.
+struct Links {
+    #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+    udp: Link<crate::udp::Udp>,
     #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
-    let uart = match crate::uart::Uart::open() {
-        Some(uart) => {
-            crate::log_info!("serial on the zephyr,uart-mcumgr UART");
-            uart
-        }
-        None => {
-            crate::log_error!("the zephyr,uart-mcumgr UART is not ready");
-            return None;
-        }
-    };
+    uart: Link<crate::uart::Uart>,
     #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
-    let ble = match crate::ble::Ble::start() {
-        Ok(ble) => {
-            crate::log_info!("Bluetooth LE, advertising");
-            ble
+    ble: Link<crate::ble::Ble>,
+}
+
+impl Links {
+    const fn new() -> Self {
+        Links {
+            #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+            udp: Link::down(),
+            #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+            uart: Link::down(),
+            #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
+            ble: Link::down(),
         }
-        Err(errno) => {
-            crate::log_error!("Bluetooth did not start (errno %ld)", errno);
-            return None;
+    }
+
+    /// Starts every transport that is down and due for an attempt.
+    fn start(&mut self, device: &mut ZephyrDevice) {
+        let now = zephyr::sys::uptime_get();
+        let _ = (&device, now);
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+        if self.udp.due(now) {
+            const PORT: u16 = crate::config::CONFIG_RUST_SMP_TRANSPORT_UDP_PORT as u16;
+            let result = crate::udp::Udp::bind(PORT);
+            let failures = self.udp.failures;
+            if self
+                .udp
+                .record(device, Transport::Udp, result, now, RETRY_MS)
+            {
+                match self.udp.up {
+                    Some(_) => crate::log_info!(
+                        "UDP on port %ld (after %ld failed attempts)",
+                        PORT,
+                        failures
+                    ),
+                    None => crate::log_error!(
+                        "cannot bind UDP port %ld (errno %ld): no UDP; retrying every %ld ms",
+                        PORT,
+                        self.udp.errno,
+                        RETRY_MS
+                    ),
+                }
+            } else if self.udp.up.is_some() {
+                crate::log_info!("UDP on port %ld", PORT);
+            }
         }
-    };
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+        if self.uart.due(now) {
+            // `ENODEV`: the UART is not ready or its receive API failed
+            // (logged by `open`).
+            let result = crate::uart::Uart::open().ok_or(crate::sys::raw::ENODEV as i32);
+            let failures = self.uart.failures;
+            if self
+                .uart
+                .record(device, SERIAL_TRANSPORT, result, now, RETRY_MS)
+            {
+                match self.uart.up {
+                    Some(_) => crate::log_info!(
+                        "serial on the zephyr,uart-mcumgr UART (after %ld failed attempts)",
+                        failures
+                    ),
+                    None => crate::log_error!(
+                        "the zephyr,uart-mcumgr UART is not ready: no serial; retrying every %ld ms",
+                        RETRY_MS
+                    ),
+                }
+            } else if self.uart.up.is_some() {
+                crate::log_info!("serial on the zephyr,uart-mcumgr UART");
+            }
+        }
+        // Bluetooth is started once: after a failed bt_enable, Zephyr's host
+        // answers every further bt_enable with -EALREADY.
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
+        if self.ble.due(now) {
+            let result = crate::ble::Ble::start();
+            self.ble
+                .record(device, Transport::Ble, result, now, i64::MAX);
+            match self.ble.up {
+                Some(_) => crate::log_info!("Bluetooth LE, advertising"),
+                None => crate::log_error!(
+                    "Bluetooth did not start (errno %ld): no Bluetooth",
+                    self.ble.errno
+                ),
+            }
+        }
+    }
+}
+
+fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffers) {
     #[cfg(not(any(
         CONFIG_RUST_SMP_TRANSPORT_UDP,
         CONFIG_RUST_SMP_TRANSPORT_UART,
         CONFIG_RUST_SMP_TRANSPORT_BT
     )))]
-    crate::log_error!("no transport enabled (CONFIG_RUST_SMP_TRANSPORT_*)");
-    Some(Links {
-        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
-        udp,
-        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
-        uart,
-        #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
-        ble,
-    })
-}
-
-fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffers) {
-    let Some(mut links) = open_links() else {
+    {
+        crate::log_error!("no transport enabled (CONFIG_RUST_SMP_TRANSPORT_*)");
         return;
-    };
+    }
+    let mut links = Links::new();
+    links.start(device);
     crate::log_info!(
         "ready, %ld groups, buffers %ld x %ld",
         GROUPS.len(),
@@ -219,57 +332,64 @@ fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffe
     );
     loop {
         wait(&mut links);
+        links.start(device);
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
-        while let Some((len, peer)) = links.udp.recv(&mut buffers.rx) {
-            use smp_server::codec::udp;
-            const MTU: usize = crate::config::CONFIG_RUST_SMP_TRANSPORT_UDP_MTU as usize;
-            if !udp::accept_datagram(len, NETBUF_SIZE) {
-                crate::log_debug!("udp: dropped a %ld-byte datagram", len);
-                continue;
-            }
-            let cap = udp::max_response(NETBUF_SIZE, MTU);
-            let after = server.process(
-                device,
-                Transport::Udp,
-                &buffers.rx[..len],
-                &mut buffers.tx[..cap],
-                &mut |rsp| links.udp.send(rsp, &peer),
-            );
-            if let Some(after) = after {
-                act(after);
+        if let Some(udp) = &links.udp.up {
+            while let Some((len, peer)) = udp.recv(&mut buffers.rx) {
+                use smp_server::codec::udp;
+                const MTU: usize = crate::config::CONFIG_RUST_SMP_TRANSPORT_UDP_MTU as usize;
+                if !udp::accept_datagram(len, NETBUF_SIZE) {
+                    crate::log_debug!("udp: dropped a %ld-byte datagram", len);
+                    continue;
+                }
+                let cap = udp::max_response(NETBUF_SIZE, MTU);
+                let after = server.process(
+                    device,
+                    Transport::Udp,
+                    &buffers.rx[..len],
+                    &mut buffers.tx[..cap],
+                    &mut |rsp| udp.send(rsp, &peer),
+                );
+                if let Some(after) = after {
+                    act(after);
+                }
             }
         }
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
-        while let Some(byte) = links.uart.read() {
-            let (framing, packet) = &mut serial;
-            if !framing.push(byte, packet) {
-                continue;
-            }
-            let after = server.process(
-                device,
-                SERIAL_TRANSPORT,
-                packet.bytes(),
-                &mut buffers.tx,
-                &mut |rsp| SerialFraming::send(rsp, &links.uart),
-            );
-            packet.clear();
-            if let Some(after) = after {
-                act(after);
+        if let Some(uart) = &links.uart.up {
+            while let Some(byte) = uart.read() {
+                let (framing, packet) = &mut serial;
+                if !framing.push(byte, packet) {
+                    continue;
+                }
+                let after = server.process(
+                    device,
+                    SERIAL_TRANSPORT,
+                    packet.bytes(),
+                    &mut buffers.tx,
+                    &mut |rsp| SerialFraming::send(rsp, uart),
+                );
+                packet.clear();
+                if let Some(after) = after {
+                    act(after);
+                }
             }
         }
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
-        while let Some(request) = links.ble.next() {
-            let after = server.process(
-                device,
-                Transport::Ble,
-                request.bytes(),
-                &mut buffers.tx,
-                &mut |rsp| request.notify(rsp),
-            );
-            // Frees the buffer and the connection before a reset.
-            drop(request);
-            if let Some(after) = after {
-                act(after);
+        if let Some(ble) = &mut links.ble.up {
+            while let Some(request) = ble.next() {
+                let after = server.process(
+                    device,
+                    Transport::Ble,
+                    request.bytes(),
+                    &mut buffers.tx,
+                    &mut |rsp| request.notify(rsp),
+                );
+                // Frees the buffer and the connection before a reset.
+                drop(request);
+                if let Some(after) = after {
+                    act(after);
+                }
             }
         }
     }
@@ -329,13 +449,20 @@ impl SerialFraming {
 
 /// Waits until a transport may have work: a datagram, a wake-up from the
 /// UART interrupt or a Bluetooth callback, or the next timed duty (polling
-/// the UART, restoring Bluetooth connection parameters).
+/// the UART, restoring Bluetooth connection parameters, starting a transport
+/// that is down).
 fn wait(links: &mut Links) {
     let _ = &links;
+    #[cfg(any(CONFIG_RUST_SMP_TRANSPORT_UDP, CONFIG_RUST_SMP_TRANSPORT_UART))]
+    let now = zephyr::sys::uptime_get();
     let due: &[Option<i64>] = &[
         // The polling UART API cannot wake the thread.
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART_POLL)]
-        Some(crate::config::CONFIG_RUST_SMP_TRANSPORT_UART_POLL_MS),
+        links
+            .uart
+            .up
+            .as_ref()
+            .map(|_| crate::config::CONFIG_RUST_SMP_TRANSPORT_UART_POLL_MS),
         // Nor can WAKE interrupt zsock_poll.
         #[cfg(all(
             CONFIG_RUST_SMP_TRANSPORT_UDP,
@@ -345,9 +472,17 @@ fn wait(links: &mut Links) {
                 CONFIG_RUST_SMP_TRANSPORT_BT
             )
         ))]
-        Some(crate::config::CONFIG_RUST_SMP_TRANSPORT_UDP_POLL_MS),
+        links
+            .udp
+            .up
+            .as_ref()
+            .map(|_| crate::config::CONFIG_RUST_SMP_TRANSPORT_UDP_POLL_MS),
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
-        links.ble.idle(),
+        links.ble.up.as_mut().and_then(|ble| ble.idle()),
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+        links.udp.retry_in(now),
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+        links.uart.retry_in(now),
     ];
     let timeout_ms = due
         .iter()
@@ -356,20 +491,19 @@ fn wait(links: &mut Links) {
         .min()
         .map(|ms| ms.clamp(0, 1 << 30));
     #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
-    {
-        let mut fds = links.udp.pollfds();
+    if let Some(udp) = &links.udp.up {
+        let mut fds = udp.pollfds();
         let timeout = timeout_ms.map_or(-1, |ms| ms as i32);
         // SAFETY: `fds` is a valid array of pollfds of the length given,
         // alive for the call.
         unsafe { crate::sys::raw::zsock_poll(fds.as_mut_ptr(), fds.len() as _, timeout) };
+        return;
     }
-    #[cfg(not(CONFIG_RUST_SMP_TRANSPORT_UDP))]
-    {
-        // A timeout or a wake-up: both mean "look at the transports". Rounded
-        // up: at 100 ticks/s (qemu_cortex_m3) a plain `millis(5)` is 0 ticks, a
-        // mere yield, and lower-priority threads (logging, idle) never run.
-        WAKE.take(timeout_ms);
-    }
+    // Without a socket to wait on: a timeout or a wake-up, both meaning "look
+    // at the transports". Rounded up: at 100 ticks/s (qemu_cortex_m3) a plain
+    // `millis(5)` is 0 ticks, a mere yield, and lower-priority threads
+    // (logging, idle) never run.
+    WAKE.take(timeout_ms);
 }
 
 /// Work that follows a response, which has been sent already.
