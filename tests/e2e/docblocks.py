@@ -102,12 +102,14 @@ def blocks(path: Path) -> list[Block]:
                     section = heading
             i += 1
             continue
-        fence, words = m["fence"], m["info"].split()
+        fence, words, indent = m["fence"], m["info"].split(), len(m["indent"])
         start = i
         i += 1
         body: list[str] = []
         while i < len(lines) and not lines[i].strip().startswith(fence[0] * len(fence)):
-            body.append(lines[i])
+            # A fence indented (in a list item) indents its lines as much: not theirs.
+            line = lines[i]
+            body.append(line[min(indent, len(line) - len(line.lstrip(" "))) :])
             i += 1
         i += 1  # the closing fence
         lang = words[0] if words else ""
