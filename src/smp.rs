@@ -138,171 +138,140 @@ pub fn run() {
     serve(&mut server, &mut device, buffers);
 }
 
-/// How long a transport that did not start waits before the next attempt
-/// (RUST_SMP_TRANSPORT_RETRY_MS).
-#[cfg(any(CONFIG_RUST_SMP_TRANSPORT_UDP, CONFIG_RUST_SMP_TRANSPORT_UART))]
+/// How long the UDP transport waits after a failed start before the next
+/// attempt (RUST_SMP_TRANSPORT_RETRY_MS).
+#[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
 const RETRY_MS: i64 = crate::config::CONFIG_RUST_SMP_TRANSPORT_RETRY_MS;
 
-/// One transport: up, or down until its next start attempt. A transport that
-/// cannot start (its UDP port taken, no network interface, a UART that is not
-/// ready) is an error in the log and in the `smp_links` statistics group, and
-/// is tried again every [`RETRY_MS`] while the others serve.
-struct Link<T> {
-    up: Option<T>,
+/// The UDP transport: up, or down until its next start attempt. Sockets that
+/// cannot be bound (the port taken, no network interface) are an error in
+/// the log and in the `smp_links` statistics group, and are tried again every
+/// [`RETRY_MS`] while the other transports serve.
+#[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+struct Udp {
+    up: Option<crate::udp::Udp>,
     /// Uptime (ms) of the next attempt while down.
     retry_at: i64,
-    /// Failed attempts since the last success, and the last one's errno.
+    /// Failed attempts since the last success.
     failures: u32,
-    errno: i32,
 }
 
-impl<T> Link<T> {
-    const fn down() -> Self {
-        Link {
-            up: None,
-            retry_at: 0,
-            failures: 0,
-            errno: 0,
+#[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+impl Udp {
+    /// Binds the sockets if they are down and an attempt is due. Logs the
+    /// first failure and the success after failures, not every retry (a
+    /// port that stays taken must not fill a console that may be the SMP
+    /// UART); `smp_links` counts them all.
+    fn start(&mut self, device: &mut ZephyrDevice, now: i64) {
+        const PORT: u16 = crate::config::CONFIG_RUST_SMP_TRANSPORT_UDP_PORT as u16;
+        if self.up.is_some() || now < self.retry_at {
+            return;
         }
-    }
-
-    /// Whether a start attempt is due now.
-    fn due(&self, now: i64) -> bool {
-        self.up.is_none() && now >= self.retry_at
+        let result = crate::udp::Udp::bind(PORT);
+        record(
+            device,
+            Transport::Udp,
+            result.as_ref().map(|_| ()).map_err(|e| *e),
+        );
+        match result {
+            Ok(udp) => {
+                self.up = Some(udp);
+                crate::log_info!(
+                    "UDP on port %ld (after %ld failed attempts)",
+                    PORT,
+                    self.failures
+                );
+                self.failures = 0;
+            }
+            Err(errno) => {
+                if self.failures == 0 {
+                    crate::log_error!(
+                        "cannot bind UDP port %ld (errno %ld): no UDP; retrying every %ld ms",
+                        PORT,
+                        errno,
+                        RETRY_MS
+                    );
+                }
+                self.failures = self.failures.saturating_add(1);
+                self.retry_at = now.saturating_add(RETRY_MS);
+            }
+        }
     }
 
     /// How long until the next start attempt, while down.
-    #[cfg(any(CONFIG_RUST_SMP_TRANSPORT_UDP, CONFIG_RUST_SMP_TRANSPORT_UART))]
     fn retry_in(&self, now: i64) -> Option<i64> {
         self.up.is_none().then(|| self.retry_at - now)
     }
-
-    /// Records an attempt's outcome (in the statistics too). True when it is
-    /// worth a log line: a success after failures, the first failure, or a
-    /// failure with another errno than the last one (so that a transport that
-    /// stays down does not fill a console that may be the SMP UART).
-    fn record(
-        &mut self,
-        device: &mut ZephyrDevice,
-        transport: Transport,
-        result: Result<T, i32>,
-        now: i64,
-        retry_ms: i64,
-    ) -> bool {
-        let _ = (&device, transport);
-        #[cfg(CONFIG_RUST_SMP_GRP_STAT)]
-        device
-            .stats()
-            .record(transport, result.as_ref().map(|_| ()).map_err(|e| *e));
-        match result {
-            Ok(link) => {
-                self.up = Some(link);
-                let worth = self.failures > 0;
-                self.failures = 0;
-                self.errno = 0;
-                worth
-            }
-            Err(errno) => {
-                let worth = self.failures == 0 || errno != self.errno;
-                self.failures = self.failures.saturating_add(1);
-                self.errno = errno;
-                self.retry_at = now.saturating_add(retry_ms);
-                worth
-            }
-        }
-    }
 }
 
-/// The enabled transports.
+/// Records a transport's start attempt in the `smp_links` statistics group.
+fn record(device: &mut ZephyrDevice, transport: Transport, result: Result<(), i32>) {
+    let _ = (&device, transport, result);
+    #[cfg(CONFIG_RUST_SMP_GRP_STAT)]
+    device.stats().record(transport, result);
+}
+
+/// The enabled transports. The UART and Bluetooth are started once: a UART
+/// that is not ready at boot stays so (Zephyr initialises a device once), and
+/// after a failed `bt_enable` Zephyr's host refuses another; their failure is
+/// logged and counted.
 struct Links {
     #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
-    udp: Link<crate::udp::Udp>,
+    udp: Udp,
     #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
-    uart: Link<crate::uart::Uart>,
+    uart: Option<crate::uart::Uart>,
     #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
-    ble: Link<crate::ble::Ble>,
+    ble: Option<crate::ble::Ble>,
 }
 
 impl Links {
-    const fn new() -> Self {
+    /// Starts every enabled transport; one that fails leaves the others be.
+    fn open(device: &mut ZephyrDevice) -> Self {
+        let _ = &device;
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+        let mut udp = Udp {
+            up: None,
+            retry_at: 0,
+            failures: 0,
+        };
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+        udp.start(device, zephyr::sys::uptime_get());
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+        let uart = {
+            let uart = crate::uart::Uart::open();
+            if uart.is_some() {
+                crate::log_info!("serial on the zephyr,uart-mcumgr UART");
+                record(device, SERIAL_TRANSPORT, Ok(()));
+            } else {
+                crate::log_error!("the zephyr,uart-mcumgr UART is not ready: no serial");
+                record(
+                    device,
+                    SERIAL_TRANSPORT,
+                    Err(crate::sys::raw::ENODEV as i32),
+                );
+            }
+            uart
+        };
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
+        let ble = match crate::ble::Ble::start() {
+            Ok(ble) => {
+                crate::log_info!("Bluetooth LE, advertising");
+                record(device, Transport::Ble, Ok(()));
+                Some(ble)
+            }
+            Err(errno) => {
+                crate::log_error!("Bluetooth did not start (errno %ld): no Bluetooth", errno);
+                record(device, Transport::Ble, Err(errno));
+                None
+            }
+        };
         Links {
             #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
-            udp: Link::down(),
+            udp,
             #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
-            uart: Link::down(),
+            uart,
             #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
-            ble: Link::down(),
-        }
-    }
-
-    /// Starts every transport that is down and due for an attempt.
-    fn start(&mut self, device: &mut ZephyrDevice) {
-        let now = zephyr::sys::uptime_get();
-        let _ = (&device, now);
-        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
-        if self.udp.due(now) {
-            const PORT: u16 = crate::config::CONFIG_RUST_SMP_TRANSPORT_UDP_PORT as u16;
-            let result = crate::udp::Udp::bind(PORT);
-            let failures = self.udp.failures;
-            if self
-                .udp
-                .record(device, Transport::Udp, result, now, RETRY_MS)
-            {
-                match self.udp.up {
-                    Some(_) => crate::log_info!(
-                        "UDP on port %ld (after %ld failed attempts)",
-                        PORT,
-                        failures
-                    ),
-                    None => crate::log_error!(
-                        "cannot bind UDP port %ld (errno %ld): no UDP; retrying every %ld ms",
-                        PORT,
-                        self.udp.errno,
-                        RETRY_MS
-                    ),
-                }
-            } else if self.udp.up.is_some() {
-                crate::log_info!("UDP on port %ld", PORT);
-            }
-        }
-        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
-        if self.uart.due(now) {
-            // `ENODEV`: the UART is not ready or its receive API failed
-            // (logged by `open`).
-            let result = crate::uart::Uart::open().ok_or(crate::sys::raw::ENODEV as i32);
-            let failures = self.uart.failures;
-            if self
-                .uart
-                .record(device, SERIAL_TRANSPORT, result, now, RETRY_MS)
-            {
-                match self.uart.up {
-                    Some(_) => crate::log_info!(
-                        "serial on the zephyr,uart-mcumgr UART (after %ld failed attempts)",
-                        failures
-                    ),
-                    None => crate::log_error!(
-                        "the zephyr,uart-mcumgr UART is not ready: no serial; retrying every %ld ms",
-                        RETRY_MS
-                    ),
-                }
-            } else if self.uart.up.is_some() {
-                crate::log_info!("serial on the zephyr,uart-mcumgr UART");
-            }
-        }
-        // Bluetooth is started once: after a failed bt_enable, Zephyr's host
-        // answers every further bt_enable with -EALREADY.
-        #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
-        if self.ble.due(now) {
-            let result = crate::ble::Ble::start();
-            self.ble
-                .record(device, Transport::Ble, result, now, i64::MAX);
-            match self.ble.up {
-                Some(_) => crate::log_info!("Bluetooth LE, advertising"),
-                None => crate::log_error!(
-                    "Bluetooth did not start (errno %ld): no Bluetooth",
-                    self.ble.errno
-                ),
-            }
+            ble,
         }
     }
 }
@@ -317,8 +286,7 @@ fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffe
         crate::log_error!("no transport enabled (CONFIG_RUST_SMP_TRANSPORT_*)");
         return;
     }
-    let mut links = Links::new();
-    links.start(device);
+    let mut links = Links::open(device);
     crate::log_info!(
         "ready, %ld groups, buffers %ld x %ld",
         GROUPS.len(),
@@ -332,7 +300,8 @@ fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffe
     );
     loop {
         wait(&mut links);
-        links.start(device);
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+        links.udp.start(device, zephyr::sys::uptime_get());
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
         if let Some(udp) = &links.udp.up {
             while let Some((len, peer)) = udp.recv(&mut buffers.rx) {
@@ -356,7 +325,7 @@ fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffe
             }
         }
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
-        if let Some(uart) = &links.uart.up {
+        if let Some(uart) = &links.uart {
             while let Some(byte) = uart.read() {
                 let (framing, packet) = &mut serial;
                 if !framing.push(byte, packet) {
@@ -376,7 +345,7 @@ fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffe
             }
         }
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
-        if let Some(ble) = &mut links.ble.up {
+        if let Some(ble) = &mut links.ble {
             while let Some(request) = ble.next() {
                 let after = server.process(
                     device,
@@ -449,18 +418,17 @@ impl SerialFraming {
 
 /// Waits until a transport may have work: a datagram, a wake-up from the
 /// UART interrupt or a Bluetooth callback, or the next timed duty (polling
-/// the UART, restoring Bluetooth connection parameters, starting a transport
-/// that is down).
+/// the UART, restoring Bluetooth connection parameters, binding UDP again
+/// after a failure).
 fn wait(links: &mut Links) {
     let _ = &links;
-    #[cfg(any(CONFIG_RUST_SMP_TRANSPORT_UDP, CONFIG_RUST_SMP_TRANSPORT_UART))]
+    #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
     let now = zephyr::sys::uptime_get();
     let due: &[Option<i64>] = &[
         // The polling UART API cannot wake the thread.
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART_POLL)]
         links
             .uart
-            .up
             .as_ref()
             .map(|_| crate::config::CONFIG_RUST_SMP_TRANSPORT_UART_POLL_MS),
         // Nor can WAKE interrupt zsock_poll.
@@ -478,11 +446,9 @@ fn wait(links: &mut Links) {
             .as_ref()
             .map(|_| crate::config::CONFIG_RUST_SMP_TRANSPORT_UDP_POLL_MS),
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
-        links.ble.up.as_mut().and_then(|ble| ble.idle()),
+        links.ble.as_mut().and_then(|ble| ble.idle()),
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
         links.udp.retry_in(now),
-        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
-        links.uart.retry_in(now),
     ];
     let timeout_ms = due
         .iter()

@@ -30,6 +30,18 @@ pub struct LinkState {
 }
 
 impl LinkState {
+    /// Visits the three counters under `names` (up, start_errs, errno).
+    #[inline(never)]
+    fn visit(
+        &self,
+        visit: &mut dyn FnMut(&str, u64) -> Result<(), Error>,
+        names: [&str; 3],
+    ) -> Result<(), Error> {
+        visit(names[0], u64::from(self.up))?;
+        visit(names[1], u64::from(self.start_errs))?;
+        visit(names[2], u64::from(self.errno))
+    }
+
     fn record(&mut self, result: Result<(), i32>) {
         match result {
             Ok(()) => self.up = true,
@@ -79,24 +91,18 @@ impl StatFields for Links<'_> {
         visit: &mut dyn FnMut(&str, u64) -> Result<(), Error>,
     ) -> Result<(), Error> {
         let _ = &visit;
-        let links: &[(&str, &str, &str, &LinkState)] = &[
-            #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
-            ("udp_up", "udp_start_errs", "udp_errno", &self.0.udp),
-            #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
-            (
-                "serial_up",
-                "serial_start_errs",
-                "serial_errno",
-                &self.0.serial,
-            ),
-            #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
-            ("bt_up", "bt_start_errs", "bt_errno", &self.0.bt),
-        ];
-        for &(up, errs, errno, state) in links {
-            visit(up, u64::from(state.up))?;
-            visit(errs, u64::from(state.start_errs))?;
-            visit(errno, u64::from(state.errno))?;
-        }
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+        self.0
+            .udp
+            .visit(visit, ["udp_up", "udp_start_errs", "udp_errno"])?;
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+        self.0
+            .serial
+            .visit(visit, ["serial_up", "serial_start_errs", "serial_errno"])?;
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
+        self.0
+            .bt
+            .visit(visit, ["bt_up", "bt_start_errs", "bt_errno"])?;
         Ok(())
     }
 }
