@@ -303,8 +303,8 @@ fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffe
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
         links.udp.start(device, zephyr::sys::uptime_get());
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
-        if let Some(udp) = &links.udp.up {
-            while let Some((len, peer)) = udp.recv(&mut buffers.rx) {
+        if let Some(sockets) = &links.udp.up {
+            while let Some((len, peer)) = sockets.recv(&mut buffers.rx) {
                 use smp_server::codec::udp;
                 const MTU: usize = crate::config::CONFIG_RUST_SMP_TRANSPORT_UDP_MTU as usize;
                 if !udp::accept_datagram(len, NETBUF_SIZE) {
@@ -317,7 +317,7 @@ fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffe
                     Transport::Udp,
                     &buffers.rx[..len],
                     &mut buffers.tx[..cap],
-                    &mut |rsp| udp.send(rsp, &peer),
+                    &mut |rsp| sockets.send(rsp, &peer),
                 );
                 if let Some(after) = after {
                     act(after);
@@ -457,8 +457,8 @@ fn wait(links: &mut Links) {
         .min()
         .map(|ms| ms.clamp(0, 1 << 30));
     #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
-    if let Some(udp) = &links.udp.up {
-        let mut fds = udp.pollfds();
+    if let Some(sockets) = &links.udp.up {
+        let mut fds = sockets.pollfds();
         let timeout = timeout_ms.map_or(-1, |ms| ms as i32);
         // SAFETY: `fds` is a valid array of pollfds of the length given,
         // alive for the call.
