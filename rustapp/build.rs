@@ -253,7 +253,10 @@ fn bindings(options: &HashSet<String>) {
     }
 
     if options.contains("CONFIG_RUST_SMP_TRANSPORT_UART") {
-        builder = builder.allowlist_function("rust_smp_uart");
+        builder = builder
+            .allowlist_function("rust_smp_uart")
+            // What a UART that does not come up is reported with.
+            .allowlist_var("ENODEV");
     }
 
     if options.contains("CONFIG_RUST_SMP_TRANSPORT_BT") {

@@ -54,7 +54,7 @@ impl ZephyrDevice {
             #[cfg(CONFIG_RUST_SMP_GRP_IMG)]
             slots: crate::image::Slots::open(),
             #[cfg(CONFIG_RUST_SMP_GRP_STAT)]
-            stats: crate::stat::Stats,
+            stats: crate::stat::Stats::default(),
             #[cfg(CONFIG_RUST_SMP_GRP_MEMFAULT)]
             memfault: crate::memfault::Memfault::new(),
             #[cfg(CONFIG_RUST_SMP_GRP_SETTINGS)]
@@ -66,6 +66,15 @@ impl ZephyrDevice {
             #[cfg(CONFIG_RUST_SMP_GRP_ZBASIC)]
             storage: crate::zephyr_basic::ZephyrStorage,
         }
+    }
+}
+
+impl ZephyrDevice {
+    /// The device's statistics (the SMP thread records its transports'
+    /// start-up there).
+    #[cfg(CONFIG_RUST_SMP_GRP_STAT)]
+    pub fn stats(&mut self) -> &mut crate::stat::Stats {
+        &mut self.stats
     }
 }
 

@@ -115,8 +115,7 @@ static BUFFERS: Once<Buffers> = Once {
 
 /// Runs the SMP server on the calling thread (the main thread: a thread of
 /// its own would only add a stack, since main has nothing else to do), named
-/// `smp` in task statistics. Returns only if
-/// no transport comes up.
+/// `smp` in task statistics. Returns only if no transport is enabled.
 pub fn run() {
     // The priority is the main thread's already (Kconfig sets
     // MAIN_THREAD_PRIORITY from RUST_SMP_THREAD_PRIO).
@@ -139,73 +138,155 @@ pub fn run() {
     serve(&mut server, &mut device, buffers);
 }
 
-/// The transports that are enabled and came up.
-struct Links {
-    #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
-    udp: crate::udp::Udp,
-    #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
-    uart: crate::uart::Uart,
-    #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
-    ble: crate::ble::Ble,
+/// How long the UDP transport waits after a failed start before the next
+/// attempt (RUST_SMP_TRANSPORT_RETRY_MS).
+#[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+const RETRY_MS: i64 = crate::config::CONFIG_RUST_SMP_TRANSPORT_RETRY_MS;
+
+/// The UDP transport: up, or down until its next start attempt. Sockets that
+/// cannot be bound (the port taken, no network interface) are an error in
+/// the log and in the `smp_links` statistics group, and are tried again every
+/// [`RETRY_MS`] while the other transports serve.
+#[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+struct Udp {
+    up: Option<crate::udp::Udp>,
+    /// Uptime (ms) of the next attempt while down.
+    retry_at: i64,
+    /// Failed attempts since the last success.
+    failures: u32,
 }
 
-fn open_links() -> Option<Links> {
-    #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
-    let udp = {
+#[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+impl Udp {
+    /// Binds the sockets if they are down and an attempt is due. Logs the
+    /// first failure and the success after failures, not every retry (a
+    /// port that stays taken must not fill a console that may be the SMP
+    /// UART); `smp_links` counts them all.
+    fn start(&mut self, device: &mut ZephyrDevice, now: i64) {
         const PORT: u16 = crate::config::CONFIG_RUST_SMP_TRANSPORT_UDP_PORT as u16;
-        match crate::udp::Udp::bind(PORT) {
+        if self.up.is_some() || now < self.retry_at {
+            return;
+        }
+        let result = crate::udp::Udp::bind(PORT);
+        record(
+            device,
+            Transport::Udp,
+            result.as_ref().map(|_| ()).map_err(|e| *e),
+        );
+        match result {
             Ok(udp) => {
-                crate::log_info!("UDP on port %ld", PORT);
-                udp
+                self.up = Some(udp);
+                crate::log_info!(
+                    "UDP on port %ld (after %ld failed attempts)",
+                    PORT,
+                    self.failures
+                );
+                self.failures = 0;
             }
             Err(errno) => {
-                crate::log_error!("cannot bind UDP port %ld (errno %ld)", PORT, errno);
-                return None;
+                if self.failures == 0 {
+                    crate::log_error!(
+                        "cannot bind UDP port %ld (errno %ld): no UDP; retrying every %ld ms",
+                        PORT,
+                        errno,
+                        RETRY_MS
+                    );
+                }
+                self.failures = self.failures.saturating_add(1);
+                self.retry_at = now.saturating_add(RETRY_MS);
             }
         }
-    };
+    }
+
+    /// How long until the next start attempt, while down.
+    fn retry_in(&self, now: i64) -> Option<i64> {
+        self.up.is_none().then(|| self.retry_at - now)
+    }
+}
+
+/// Records a transport's start attempt in the `smp_links` statistics group.
+fn record(device: &mut ZephyrDevice, transport: Transport, result: Result<(), i32>) {
+    let _ = (&device, transport, result);
+    #[cfg(CONFIG_RUST_SMP_GRP_STAT)]
+    device.stats().record(transport, result);
+}
+
+/// The enabled transports. The UART and Bluetooth are started once: a UART
+/// that is not ready at boot stays so (Zephyr initialises a device once), and
+/// after a failed `bt_enable` Zephyr's host refuses another; their failure is
+/// logged and counted.
+struct Links {
+    #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+    udp: Udp,
     #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
-    let uart = match crate::uart::Uart::open() {
-        Some(uart) => {
-            crate::log_info!("serial on the zephyr,uart-mcumgr UART");
-            uart
-        }
-        None => {
-            crate::log_error!("the zephyr,uart-mcumgr UART is not ready");
-            return None;
-        }
-    };
+    uart: Option<crate::uart::Uart>,
     #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
-    let ble = match crate::ble::Ble::start() {
-        Ok(ble) => {
-            crate::log_info!("Bluetooth LE, advertising");
-            ble
+    ble: Option<crate::ble::Ble>,
+}
+
+impl Links {
+    /// Starts every enabled transport; one that fails leaves the others be.
+    fn open(device: &mut ZephyrDevice) -> Self {
+        let _ = &device;
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+        let mut udp = Udp {
+            up: None,
+            retry_at: 0,
+            failures: 0,
+        };
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+        udp.start(device, zephyr::sys::uptime_get());
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+        let uart = {
+            let uart = crate::uart::Uart::open();
+            if uart.is_some() {
+                crate::log_info!("serial on the zephyr,uart-mcumgr UART");
+                record(device, SERIAL_TRANSPORT, Ok(()));
+            } else {
+                crate::log_error!("the zephyr,uart-mcumgr UART is not ready: no serial");
+                record(
+                    device,
+                    SERIAL_TRANSPORT,
+                    Err(crate::sys::raw::ENODEV as i32),
+                );
+            }
+            uart
+        };
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
+        let ble = match crate::ble::Ble::start() {
+            Ok(ble) => {
+                crate::log_info!("Bluetooth LE, advertising");
+                record(device, Transport::Ble, Ok(()));
+                Some(ble)
+            }
+            Err(errno) => {
+                crate::log_error!("Bluetooth did not start (errno %ld): no Bluetooth", errno);
+                record(device, Transport::Ble, Err(errno));
+                None
+            }
+        };
+        Links {
+            #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+            udp,
+            #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+            uart,
+            #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
+            ble,
         }
-        Err(errno) => {
-            crate::log_error!("Bluetooth did not start (errno %ld)", errno);
-            return None;
-        }
-    };
+    }
+}
+
+fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffers) {
     #[cfg(not(any(
         CONFIG_RUST_SMP_TRANSPORT_UDP,
         CONFIG_RUST_SMP_TRANSPORT_UART,
         CONFIG_RUST_SMP_TRANSPORT_BT
     )))]
-    crate::log_error!("no transport enabled (CONFIG_RUST_SMP_TRANSPORT_*)");
-    Some(Links {
-        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
-        udp,
-        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
-        uart,
-        #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
-        ble,
-    })
-}
-
-fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffers) {
-    let Some(mut links) = open_links() else {
+    {
+        crate::log_error!("no transport enabled (CONFIG_RUST_SMP_TRANSPORT_*)");
         return;
-    };
+    }
+    let mut links = Links::open(device);
     crate::log_info!(
         "ready, %ld groups, buffers %ld x %ld",
         GROUPS.len(),
@@ -220,56 +301,64 @@ fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffe
     loop {
         wait(&mut links);
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
-        while let Some((len, peer)) = links.udp.recv(&mut buffers.rx) {
-            use smp_server::codec::udp;
-            const MTU: usize = crate::config::CONFIG_RUST_SMP_TRANSPORT_UDP_MTU as usize;
-            if !udp::accept_datagram(len, NETBUF_SIZE) {
-                crate::log_debug!("udp: dropped a %ld-byte datagram", len);
-                continue;
-            }
-            let cap = udp::max_response(NETBUF_SIZE, MTU);
-            let after = server.process(
-                device,
-                Transport::Udp,
-                &buffers.rx[..len],
-                &mut buffers.tx[..cap],
-                &mut |rsp| links.udp.send(rsp, &peer),
-            );
-            if let Some(after) = after {
-                act(after);
+        links.udp.start(device, zephyr::sys::uptime_get());
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+        if let Some(sockets) = &links.udp.up {
+            while let Some((len, peer)) = sockets.recv(&mut buffers.rx) {
+                use smp_server::codec::udp;
+                const MTU: usize = crate::config::CONFIG_RUST_SMP_TRANSPORT_UDP_MTU as usize;
+                if !udp::accept_datagram(len, NETBUF_SIZE) {
+                    crate::log_debug!("udp: dropped a %ld-byte datagram", len);
+                    continue;
+                }
+                let cap = udp::max_response(NETBUF_SIZE, MTU);
+                let after = server.process(
+                    device,
+                    Transport::Udp,
+                    &buffers.rx[..len],
+                    &mut buffers.tx[..cap],
+                    &mut |rsp| sockets.send(rsp, &peer),
+                );
+                if let Some(after) = after {
+                    act(after);
+                }
             }
         }
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
-        while let Some(byte) = links.uart.read() {
-            let (framing, packet) = &mut serial;
-            if !framing.push(byte, packet) {
-                continue;
-            }
-            let after = server.process(
-                device,
-                SERIAL_TRANSPORT,
-                packet.bytes(),
-                &mut buffers.tx,
-                &mut |rsp| SerialFraming::send(rsp, &links.uart),
-            );
-            packet.clear();
-            if let Some(after) = after {
-                act(after);
+        if let Some(uart) = &links.uart {
+            while let Some(byte) = uart.read() {
+                let (framing, packet) = &mut serial;
+                if !framing.push(byte, packet) {
+                    continue;
+                }
+                let after = server.process(
+                    device,
+                    SERIAL_TRANSPORT,
+                    packet.bytes(),
+                    &mut buffers.tx,
+                    &mut |rsp| SerialFraming::send(rsp, uart),
+                );
+                packet.clear();
+                if let Some(after) = after {
+                    act(after);
+                }
             }
         }
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
-        while let Some(request) = links.ble.next() {
-            let after = server.process(
-                device,
-                Transport::Ble,
-                request.bytes(),
-                &mut buffers.tx,
-                &mut |rsp| request.notify(rsp),
-            );
-            // Frees the buffer and the connection before a reset.
-            drop(request);
-            if let Some(after) = after {
-                act(after);
+        if let Some(ble) = &mut links.ble {
+            while let Some(request) = ble.next() {
+                let after = server.process(
+                    device,
+                    Transport::Ble,
+                    request.bytes(),
+                    &mut buffers.tx,
+                    &mut |rsp| request.notify(rsp),
+                );
+                // Frees the buffer and the connection before a reset.
+                drop(request);
+                if let Some(after) = after {
+                    act(after);
+                }
             }
         }
     }
@@ -329,13 +418,19 @@ impl SerialFraming {
 
 /// Waits until a transport may have work: a datagram, a wake-up from the
 /// UART interrupt or a Bluetooth callback, or the next timed duty (polling
-/// the UART, restoring Bluetooth connection parameters).
+/// the UART, restoring Bluetooth connection parameters, binding UDP again
+/// after a failure).
 fn wait(links: &mut Links) {
     let _ = &links;
+    #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+    let now = zephyr::sys::uptime_get();
     let due: &[Option<i64>] = &[
         // The polling UART API cannot wake the thread.
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART_POLL)]
-        Some(crate::config::CONFIG_RUST_SMP_TRANSPORT_UART_POLL_MS),
+        links
+            .uart
+            .as_ref()
+            .map(|_| crate::config::CONFIG_RUST_SMP_TRANSPORT_UART_POLL_MS),
         // Nor can WAKE interrupt zsock_poll.
         #[cfg(all(
             CONFIG_RUST_SMP_TRANSPORT_UDP,
@@ -345,9 +440,15 @@ fn wait(links: &mut Links) {
                 CONFIG_RUST_SMP_TRANSPORT_BT
             )
         ))]
-        Some(crate::config::CONFIG_RUST_SMP_TRANSPORT_UDP_POLL_MS),
+        links
+            .udp
+            .up
+            .as_ref()
+            .map(|_| crate::config::CONFIG_RUST_SMP_TRANSPORT_UDP_POLL_MS),
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
-        links.ble.idle(),
+        links.ble.as_mut().and_then(|ble| ble.idle()),
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
+        links.udp.retry_in(now),
     ];
     let timeout_ms = due
         .iter()
@@ -356,20 +457,19 @@ fn wait(links: &mut Links) {
         .min()
         .map(|ms| ms.clamp(0, 1 << 30));
     #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
-    {
-        let mut fds = links.udp.pollfds();
+    if let Some(sockets) = &links.udp.up {
+        let mut fds = sockets.pollfds();
         let timeout = timeout_ms.map_or(-1, |ms| ms as i32);
         // SAFETY: `fds` is a valid array of pollfds of the length given,
         // alive for the call.
         unsafe { crate::sys::raw::zsock_poll(fds.as_mut_ptr(), fds.len() as _, timeout) };
+        return;
     }
-    #[cfg(not(CONFIG_RUST_SMP_TRANSPORT_UDP))]
-    {
-        // A timeout or a wake-up: both mean "look at the transports". Rounded
-        // up: at 100 ticks/s (qemu_cortex_m3) a plain `millis(5)` is 0 ticks, a
-        // mere yield, and lower-priority threads (logging, idle) never run.
-        WAKE.take(timeout_ms);
-    }
+    // Without a socket to wait on: a timeout or a wake-up, both meaning "look
+    // at the transports". Rounded up: at 100 ticks/s (qemu_cortex_m3) a plain
+    // `millis(5)` is 0 ticks, a mere yield, and lower-priority threads
+    // (logging, idle) never run.
+    WAKE.take(timeout_ms);
 }
 
 /// Work that follows a response, which has been sent already.

@@ -1,7 +1,7 @@
 """Hand-rolled SMP helpers for the raw-byte tests: headers, serial framing, raw clients.
 
 Nothing here uses smpclient, so these helpers check the device against the spec
-(shared/reference/protocol.md §1, §3.1, §3.3) independently of any client library.
+(docs/protocol.md: packets, serial framing, UDP) independently of any client library.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def parse_packet(data: bytes) -> Packet:
 
 
 def assert_response_to(rsp: Packet, req: bytes, ver: int | None = None) -> None:
-    """Header rules of §1.7/§1.8: op+1 (READ->READ_RSP, else WRITE_RSP), same group/id/seq, flags 0."""
+    """Header rules (docs/protocol.md, "Packets"): op+1 (READ->READ_RSP, else WRITE_RSP), same group/id/seq, flags 0."""
     b0, _flags, _len, group, seq, cmd = HEADER.unpack_from(req)
     req_op, req_ver = b0 & 7, (b0 >> 3) & 3
     want_op = OP_READ_RSP if req_op == OP_READ else OP_WRITE_RSP
@@ -114,7 +114,7 @@ def assert_response_to(rsp: Packet, req: bytes, ver: int | None = None) -> None:
 
 
 # --------------------------------------------------------------------------------------
-# Serial framing (§3.1)
+# Serial framing
 
 
 def serial_frame(pkt: bytes) -> bytes:

@@ -1,7 +1,7 @@
 """Hand-built and malformed requests over raw UDP sockets and raw PTY writes.
 
 After each bad input the device must still answer the next echo correctly.
-Expected answers follow shared/reference/protocol.md §1.4-§1.8, §3.1 and §7.
+Expected answers: docs/protocol.md, "Packets", "Errors" and "Transports".
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 import smp_raw
 from smp_raw import GROUP_ENUM, GROUP_OS, OP_READ, OP_WRITE, OP_WRITE_RSP, RawSerial, RawUdp
 
-ECHO_V2_HI = bytes.fromhex("0A 00 00 06 00 00 01 00 A1 61 64 62 68 69")  # §3.1 vector
+ECHO_V2_HI = bytes.fromhex("0A 00 00 06 00 00 01 00 A1 61 64 62 68 69")  # the serial framing's example
 ECHO_V2_HI_LINE = b"\x06\x09ABAKAAAGAAABAKFhZGJoaaWv\x0a"
 
 
@@ -138,7 +138,7 @@ def test_zero_length_payload_as_empty_map(raw):
     ],
 )
 def test_group_errors_v1_translated_v2_err(raw, group, cmd, op, body, v1, v2):
-    """§1.5/§1.9: a v1 request gets the translated rc only, a v2 request err{group, rc}."""
+    """A v1 request gets the translated rc only, a v2 request err{group, rc}."""
     assert raw.transact(smp_raw.request(op, group, 71, cmd, body, ver=0)).body == v1
     assert raw.transact(smp_raw.request(op, group, 72, cmd, body, ver=1)).body == v2
     raw.assert_echo()
@@ -188,7 +188,7 @@ def test_echo_filling_the_buffer(start_sim, transport_):
     sim = start_sim(netbuf_size=384, netbuf_count=2)
     r = Raw(sim, transport_)
     try:
-        # serial: the 2 CRC bytes share the buffer (§3.1)
+        # serial: the 2 CRC bytes share the buffer
         room = 384 - 8 - 6 - (2 if transport_ == "serial" else 0)
         text = "f" * room
         req = smp_raw.echo_request(text, 90)

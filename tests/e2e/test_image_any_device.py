@@ -1,4 +1,4 @@
-"""Image management that needs no bootloader (protocol.md §2.1, §4): upload into the
+"""Image management that needs no bootloader (docs/protocol.md, "image (1)"): upload into the
 secondary slot, its state, test, erase. The same checks on the virtual device and on any
 device named by SMP_TARGET (a Zephyr build on native_sim has no MCUboot: nothing ever
 swaps there, so boot paths live in test_image_smpclient.py, on the virtual device).

@@ -1,4 +1,4 @@
-"""Pipelined image upload (protocol.md §2.1, §3.4): a client keeps `buf_count - 1` upload
+"""Pipelined image upload (docs/protocol.md, "image (1)" and "Pipelining"): a client keeps `buf_count - 1` upload
 requests in flight, as nRF Connect Device Manager and mcumgr-web's fast mode do (the virtual
 device takes even `buf_count`); every request is answered, in order, with the offset that
 follows it, and the image arrives intact."""

@@ -1,5 +1,5 @@
-"""Image management and the emulated MCUboot, end to end with smpclient (protocol.md §2.1,
-§4, §4.5), over UDP and the serial PTY.
+"""Image management and the emulated MCUboot, end to end with smpclient (docs/protocol.md,
+"image (1)"; docs/virtual-device.md, "Flash and bootloader"), over UDP and the serial PTY.
 
 Images are signed at test time with imgtool and a key made by `imgtool keygen`; the device
 runs with `--boot-key` (that key's public half), so its MCUboot checks the signatures.
@@ -33,7 +33,7 @@ async def install(c, image) -> None:
 
 
 # --------------------------------------------------------------------------------------
-# test, reset, (no) confirm: the flags of §4.5 at every step
+# test, reset, (no) confirm: the state flags at every step
 
 
 def test_revert_path(signed_sim, transport, make_image):
@@ -154,7 +154,7 @@ def test_factory_image_comes_back_after_a_revert_with_a_boot_key(signed_sim, mak
 
 
 def test_erase_secondary(signed_sim, transport, make_image):
-    """Erase of slot 1: an idle image, a pending one (allowed, §2.1), never the running slot
+    """Erase of slot 1: an idle image, a pending one (allowed), never the running slot
     nor the image a revert needs."""
     base, new = make_image("1.0.0", seed=1), make_image("2.0.0", seed=6)
 
@@ -200,7 +200,7 @@ def test_erase_secondary(signed_sim, transport, make_image):
 
 
 def test_upgrade_only_rejects_older_and_equal_versions(signed_sim, transport, make_image):
-    """`upgrade: true` with a version ≤ the running one → err {1, 27} (§2.1), nothing written."""
+    """`upgrade: true` with a version ≤ the running one → err {1, 27}, nothing written."""
     running = make_image("2.0.0", seed=7)
 
     async def go():
@@ -283,7 +283,7 @@ def test_interrupted_upload_is_resumed_by_a_new_client(signed_sim, transport, ma
 
 
 def test_a_new_upload_from_another_client_starts_over(signed_sim, make_image):
-    """A fresh upload (other sha, off 0) while one is in progress starts over (§2.1 step 2);
+    """A fresh upload (other sha, off 0) while one is in progress starts over;
     the first client's next chunk gets an off-mismatch answer: success with B's offset."""
     first = make_image("2.0.0", 32 * 1024, seed=12)
     second = make_image("2.0.1", 32 * 1024, seed=13)
@@ -316,7 +316,7 @@ def test_a_new_upload_from_another_client_starts_over(signed_sim, make_image):
             assert hash_of(s[1]) == second.hash, s
 
             # B's upload is complete, so none is in progress: A's next chunk is told off 0
-            # (state lost, §2.1: the client must start again with len and sha)...
+            # (state lost: the client must start again with len and sha)...
             rsp = await ok(a, req(first, off_a))
             assert rsp.off == 0, rsp
             # ...and the image in slot 1 is B's, intact.
