@@ -36,6 +36,10 @@ impl ImagePlatform for Slots {
         1
     }
 
+    fn direct_upload(&self) -> bool {
+        cfg!(CONFIG_RUST_SMP_GRP_IMG_DIRECT_UPLOAD)
+    }
+
     fn slot(&mut self, slot: u8) -> Option<&mut dyn FlashArea> {
         let partition = self.slots.get_mut(usize::from(slot))?.as_mut()?;
         Some(partition)

@@ -45,6 +45,7 @@ mod device;
 mod flash;
 #[cfg(CONFIG_RUST_SMP_GRP_FS)]
 mod fs;
+mod hooks;
 #[cfg(CONFIG_RUST_SMP_GRP_IMG)]
 mod image;
 mod log;

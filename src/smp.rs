@@ -8,6 +8,7 @@ use smp_server::dispatch::{AfterResponse, Group, Params, Server, Transport};
 use zephyr::sync::atomic::{AtomicBool, Ordering};
 
 use crate::device::ZephyrDevice;
+use crate::hooks::ZephyrHooks;
 
 const NETBUF_SIZE: usize = crate::config::CONFIG_RUST_SMP_TRANSPORT_NETBUF_SIZE as usize;
 const NETBUF_COUNT: usize = crate::config::CONFIG_RUST_SMP_TRANSPORT_NETBUF_COUNT as usize;
@@ -312,8 +313,9 @@ fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffe
                     continue;
                 }
                 let cap = udp::max_response(NETBUF_SIZE, MTU);
-                let after = server.process(
+                let after = server.process_with_hooks(
                     device,
+                    &mut ZephyrHooks,
                     Transport::Udp,
                     &buffers.rx[..len],
                     &mut buffers.tx[..cap],
@@ -331,8 +333,9 @@ fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffe
                 if !framing.push(byte, packet) {
                     continue;
                 }
-                let after = server.process(
+                let after = server.process_with_hooks(
                     device,
+                    &mut ZephyrHooks,
                     SERIAL_TRANSPORT,
                     packet.bytes(),
                     &mut buffers.tx,
@@ -347,8 +350,9 @@ fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffe
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
         if let Some(ble) = &mut links.ble {
             while let Some(request) = ble.next() {
-                let after = server.process(
+                let after = server.process_with_hooks(
                     device,
+                    &mut ZephyrHooks,
                     Transport::Ble,
                     request.bytes(),
                     &mut buffers.tx,
