@@ -15,10 +15,10 @@
 //!    freshly flashed board has.
 //!
 //! A kill -9 at any point is a power cut between two flash operations: the
-//! next boot picks up from the journal. Deviation from MCUboot: it refuses
-//! swap using move unless the primary slot has exactly one sector more than
-//! the secondary (`boot_slots_compatible`); nrf52840dk_nrf52840's slot0 has
-//! two more, which the algorithm handles fine, so the emulation allows it.
+//! next boot picks up from the journal. Slots whose sector counts MCUboot's
+//! `boot_slots_compatible` refuses are never swapped, as by MCUboot (found by
+//! running the real one on the old 0x77000/0x75000 layout: it refused every
+//! upgrade the emulation performed).
 
 pub mod boot_key;
 pub mod factory;
@@ -50,6 +50,9 @@ pub struct BootReport {
     pub resumed: bool,
     /// The secondary image asked for was refused, and erased.
     pub refused: Option<Invalid>,
+    /// The slots' sector counts are not ones swap using move accepts:
+    /// nothing was swapped.
+    pub incompatible_slots: bool,
     /// The primary slot held no valid image: the virtual device's own image
     /// was written there. Says what the slot held.
     pub installed_own_image: Option<Verdict>,
@@ -60,6 +63,35 @@ pub struct BootReport {
 /// next boot takes over from what reached the flash.
 pub fn boot(slots: &mut Slots<'_>, key: Option<&BootKey>) -> Result<BootReport, FlashError> {
     let mut report = BootReport::default();
+    // boot_prepare_image_for_update: slots MCUboot cannot swap between are
+    // left alone (no journal read, no swap); the primary boots as it is.
+    if slots.compatible() {
+        update(slots, key, &mut report)?;
+    } else {
+        warn!("cannot upgrade: the slots have no compatible amount of sectors");
+        report.incompatible_slots = true;
+    }
+
+    // MCUBOOT_VALIDATE_PRIMARY_SLOT, and the fallback to the device's own image.
+    let max = slots.max_image_size();
+    let own_hash = factory::hash();
+    match validate::validate(slots.primary, max, key, Some(&own_hash))? {
+        Verdict::Valid(_) => {}
+        verdict => {
+            factory::install(slots.primary, &factory::image())?;
+            report.installed_own_image = Some(verdict);
+        }
+    }
+    Ok(report)
+}
+
+/// The swap part of a boot: resumes an interrupted swap, or performs the one
+/// the trailers ask for.
+fn update(
+    slots: &mut Slots<'_>,
+    key: Option<&BootKey>,
+    report: &mut BootReport,
+) -> Result<(), FlashError> {
     let pri_layout = slots.primary_layout();
     let sec_layout = slots.secondary_layout();
 
@@ -98,12 +130,12 @@ pub fn boot(slots: &mut Slots<'_>, key: Option<&BootKey>) -> Result<BootReport, 
         let table = mcuboot::swap_type(&primary, &secondary);
         let swap_type = if bs.swap_type == SwapType::None {
             // boot_validated_swap_type
-            if is_upgrade(table) && !secondary_valid(slots, table, key, &mut report)? {
+            if is_upgrade(table) && !secondary_valid(slots, table, key, report)? {
                 SwapType::None
             } else {
                 table
             }
-        } else if secondary_valid(slots, bs.swap_type, key, &mut report)? {
+        } else if secondary_valid(slots, bs.swap_type, key, report)? {
             // The journal was set up but no step recorded: start over.
             bs.swap_type
         } else {
@@ -123,17 +155,7 @@ pub fn boot(slots: &mut Slots<'_>, key: Option<&BootKey>) -> Result<BootReport, 
         }
     }
 
-    // MCUBOOT_VALIDATE_PRIMARY_SLOT, and the fallback to the device's own image.
-    let max = slots.max_image_size();
-    let own_hash = factory::hash();
-    match validate::validate(slots.primary, max, key, Some(&own_hash))? {
-        Verdict::Valid(_) => {}
-        verdict => {
-            factory::install(slots.primary, &factory::image())?;
-            report.installed_own_image = Some(verdict);
-        }
-    }
-    Ok(report)
+    Ok(())
 }
 
 fn is_upgrade(swap_type: SwapType) -> bool {
