@@ -31,8 +31,14 @@ fn real_mcuboot(slots: &mut Slots<'_>) -> Result<(), FlashError> {
     match crate::hw::mcuboot::boot(slots) {
         Ok(report) => {
             let choice = report.choice;
+            // The same words as the emulation's log, which tests look for.
+            let resumed = if report.resumed {
+                ", resumed after a reset"
+            } else {
+                ""
+            };
             info!(
-                "mcuboot: booting slot {} version {} (swap type {:?})",
+                "mcuboot: booting slot {} version {} (swap type {:?}{resumed})",
                 choice.slot, choice.version, choice.swap
             );
             Ok(())

@@ -94,19 +94,9 @@ fn update(
 ) -> Result<(), FlashError> {
     let pri_layout = slots.primary_layout();
     let sec_layout = slots.secondary_layout();
-
-    // swap_read_status
-    let mut bs = BootStatus::reset();
     let primary = mcuboot::read_trailer(slots.primary, &pri_layout)?;
     let secondary = mcuboot::read_trailer(slots.secondary, &sec_layout)?;
-    if primary.magic == MagicState::Good
-        && primary.copy_done == Flag::Unset
-        && secondary.magic != MagicState::Good
-    {
-        bs.source = Source::Primary;
-        status::read_status(slots.primary, &pri_layout, &mut bs)?;
-        bs.swap_type = primary.swap_type;
-    }
+    let mut bs = read_journal(slots)?;
 
     if !bs.is_reset() {
         // boot_complete_partial_swap
@@ -156,6 +146,33 @@ fn update(
     }
 
     Ok(())
+}
+
+/// `swap_read_status`: a primary trailer with good magic and no copy_done,
+/// beside a secondary trailer without good magic, holds the journal of a
+/// swap; otherwise the status is reset.
+fn read_journal(slots: &mut Slots<'_>) -> Result<BootStatus, FlashError> {
+    let pri_layout = slots.primary_layout();
+    let sec_layout = slots.secondary_layout();
+    let mut bs = BootStatus::reset();
+    let primary = mcuboot::read_trailer(slots.primary, &pri_layout)?;
+    let secondary = mcuboot::read_trailer(slots.secondary, &sec_layout)?;
+    if primary.magic == MagicState::Good
+        && primary.copy_done == Flag::Unset
+        && secondary.magic != MagicState::Good
+    {
+        bs.source = Source::Primary;
+        status::read_status(slots.primary, &pri_layout, &mut bs)?;
+        bs.swap_type = primary.swap_type;
+    }
+    Ok(bs)
+}
+
+/// Whether the trailers hold the journal of a swap cut by a reset, with
+/// steps recorded: what the next boot resumes. (The real MCUboot's boot
+/// does not say so in its log; the virtual device tells from the flash.)
+pub fn swap_interrupted(slots: &mut Slots<'_>) -> Result<bool, FlashError> {
+    Ok(!read_journal(slots)?.is_reset())
 }
 
 fn is_upgrade(swap_type: SwapType) -> bool {

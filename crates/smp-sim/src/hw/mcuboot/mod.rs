@@ -8,6 +8,8 @@
 //! with tinycrypt, no signature check (images are checked by their hash TLV).
 
 mod ffi;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Mutex;
 
@@ -15,7 +17,7 @@ use log::info;
 use smp_server::flash::FlashArea;
 use smp_server::mcuboot::{ImageVersion, SwapType};
 
-use crate::hw::bootloader::{factory, Slots};
+use crate::hw::bootloader::{self, factory, Slots};
 use crate::hw::flash::{SLOT0_PARTITION, SLOT1_PARTITION};
 
 /// What MCUboot chose at one boot.
@@ -32,6 +34,9 @@ pub struct McubootChoice {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct McubootReport {
     pub choice: McubootChoice,
+    /// The flash held the journal of a swap cut by a reset (MCUboot
+    /// resumed it).
+    pub resumed: bool,
     /// MCUboot found no bootable image (it would hang): the virtual
     /// device's own image was written to slot 0, and MCUboot run again.
     pub installed_own_image: bool,
@@ -48,9 +53,12 @@ static ONE_BOOT: Mutex<()> = Mutex::new(());
 
 /// Boots with the real MCUboot.
 pub fn boot(slots: &mut Slots<'_>) -> Result<McubootReport, NoBootableImage> {
+    // A flash that cannot be read is seen by MCUboot too.
+    let resumed = bootloader::swap_interrupted(slots).unwrap_or(false);
     if let Some(choice) = boot_go(slots) {
         return Ok(McubootReport {
             choice,
+            resumed,
             installed_own_image: false,
         });
     }
@@ -59,6 +67,7 @@ pub fn boot(slots: &mut Slots<'_>) -> Result<McubootReport, NoBootableImage> {
     let choice = boot_go(slots).ok_or(NoBootableImage)?;
     Ok(McubootReport {
         choice,
+        resumed,
         installed_own_image: true,
     })
 }
