@@ -4,6 +4,7 @@
  * one entry point, smp_sim_boot_go, that runs context_boot_go once and says
  * what MCUboot chose. The Rust side serialises calls: the state here is one
  * boot's. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,7 +34,8 @@ struct smp_sim_slot {
 
 /* What one boot_go decided. */
 struct smp_sim_boot_result {
-    /* 0: an image to jump to; otherwise MCUboot found none. */
+    /* 0: an image to jump to; -1: MCUboot found none; -2: the flash failed
+     * (the boot was cut there). */
     int rc;
     /* BOOT_SWAP_TYPE_* of the image at this boot. */
     uint8_t swap_type;
@@ -43,6 +45,10 @@ struct smp_sim_boot_result {
 };
 
 static void *rust_ctx;
+/* A flash operation the Rust side refused (the power was cut, or a NOR rule
+ * broken) ends the boot there, as a power cut ends a board's: MCUboot's own
+ * error paths would hang (FIH_PANIC). */
+static jmp_buf flash_failed;
 static struct smp_sim_slot slots[2];
 static struct flash_area areas[2];
 
@@ -89,17 +95,26 @@ void flash_area_close(const struct flash_area *area)
 
 int flash_area_read(const struct flash_area *area, uint32_t off, void *dst, uint32_t len)
 {
-    return smp_sim_flash_read(rust_ctx, (uint8_t)slot_of_area(area), off, dst, len);
+    if (smp_sim_flash_read(rust_ctx, (uint8_t)slot_of_area(area), off, dst, len) != 0) {
+        longjmp(flash_failed, 1);
+    }
+    return 0;
 }
 
 int flash_area_write(const struct flash_area *area, uint32_t off, const void *src, uint32_t len)
 {
-    return smp_sim_flash_write(rust_ctx, (uint8_t)slot_of_area(area), off, src, len);
+    if (smp_sim_flash_write(rust_ctx, (uint8_t)slot_of_area(area), off, src, len) != 0) {
+        longjmp(flash_failed, 1);
+    }
+    return 0;
 }
 
 int flash_area_erase(const struct flash_area *area, uint32_t off, uint32_t len)
 {
-    return smp_sim_flash_erase(rust_ctx, (uint8_t)slot_of_area(area), off, len);
+    if (smp_sim_flash_erase(rust_ctx, (uint8_t)slot_of_area(area), off, len) != 0) {
+        longjmp(flash_failed, 1);
+    }
+    return 0;
 }
 
 uint32_t flash_area_align(const struct flash_area *area)
@@ -183,10 +198,15 @@ int smp_sim_boot_go(void *ctx, const struct smp_sim_slot given[2], struct smp_si
     }
 
     memset(&rsp, 0, sizeof(rsp));
+    memset(out, 0, sizeof(*out));
+    if (setjmp(flash_failed) != 0) {
+        rust_ctx = NULL;
+        out->rc = -2;
+        return out->rc;
+    }
     boot_state_clear(&state);
     FIH_CALL(context_boot_go, fih_rc, &state, &rsp);
 
-    memset(out, 0, sizeof(*out));
     out->rc = FIH_EQ(fih_rc, FIH_SUCCESS) ? 0 : -1;
     out->swap_type = state.swap_type[0];
     if (out->rc == 0 && rsp.br_hdr != NULL) {

@@ -43,7 +43,8 @@ fn real_mcuboot(slots: &mut Slots<'_>) -> Result<(), FlashError> {
             );
             Ok(())
         }
-        Err(_) => {
+        Err(crate::hw::mcuboot::BootFailed::Flash) => Err(FlashError::Device),
+        Err(crate::hw::mcuboot::BootFailed::NoBootableImage) => {
             log::error!("mcuboot: no bootable image (a board would hang here)");
             Err(FlashError::Device)
         }

@@ -52,6 +52,8 @@ pub fn boot_go(slots: &mut Slots<'_>, desc: &[SlotDesc; 2]) -> RawBootResult {
     // used by no one else meanwhile; the glue hands it back only to the
     // callbacks below, during this call, and forgets it on return. `desc`
     // and `out` are valid for the call, with the C layouts declared above.
+    // The glue's longjmp on a failed flash operation skips C frames only:
+    // it jumps after the Rust callback has returned.
     unsafe { smp_sim_boot_go(ctx.cast(), desc.as_ptr(), &mut out) };
     out
 }

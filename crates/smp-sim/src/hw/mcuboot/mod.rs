@@ -42,20 +42,24 @@ pub struct McubootReport {
     pub installed_own_image: bool,
 }
 
-/// MCUboot gave up: no bootable image even after writing the virtual
-/// device's own (the flash failed).
+/// Why a boot with the real MCUboot did not reach an image.
 #[derive(Debug, PartialEq, Eq)]
-pub struct NoBootableImage;
+pub enum BootFailed {
+    /// A flash operation failed (the power was cut): the boot stopped there.
+    Flash,
+    /// No bootable image, even after writing the virtual device's own.
+    NoBootableImage,
+}
 
 /// The glue's state is static, as on a device: one boot at a time in the
 /// process (tests boot many devices in parallel threads).
 static ONE_BOOT: Mutex<()> = Mutex::new(());
 
 /// Boots with the real MCUboot.
-pub fn boot(slots: &mut Slots<'_>) -> Result<McubootReport, NoBootableImage> {
+pub fn boot(slots: &mut Slots<'_>) -> Result<McubootReport, BootFailed> {
     // A flash that cannot be read is seen by MCUboot too.
     let resumed = bootloader::swap_interrupted(slots).unwrap_or(false);
-    if let Some(choice) = boot_go(slots) {
+    if let Some(choice) = boot_go(slots)? {
         return Ok(McubootReport {
             choice,
             resumed,
@@ -63,8 +67,8 @@ pub fn boot(slots: &mut Slots<'_>) -> Result<McubootReport, NoBootableImage> {
         });
     }
     info!("mcuboot: no bootable image: writing the virtual device's own image to slot 0");
-    factory::install(slots.primary, &factory::image()).map_err(|_| NoBootableImage)?;
-    let choice = boot_go(slots).ok_or(NoBootableImage)?;
+    factory::install(slots.primary, &factory::image()).map_err(|_| BootFailed::Flash)?;
+    let choice = boot_go(slots)?.ok_or(BootFailed::NoBootableImage)?;
     Ok(McubootReport {
         choice,
         resumed,
@@ -72,7 +76,8 @@ pub fn boot(slots: &mut Slots<'_>) -> Result<McubootReport, NoBootableImage> {
     })
 }
 
-fn boot_go(slots: &mut Slots<'_>) -> Option<McubootChoice> {
+/// One `boot_go`: `None` when MCUboot finds no bootable image.
+fn boot_go(slots: &mut Slots<'_>) -> Result<Option<McubootChoice>, BootFailed> {
     let desc = [
         slot_desc(&*slots.primary, SLOT0_PARTITION.offset),
         slot_desc(&*slots.secondary, SLOT1_PARTITION.offset),
@@ -83,15 +88,17 @@ fn boot_go(slots: &mut Slots<'_>) -> Option<McubootChoice> {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         ffi::boot_go(slots, &desc)
     };
-    if raw.rc != 0 {
-        return None;
+    match raw.rc {
+        0 => {}
+        -2 => return Err(BootFailed::Flash),
+        _ => return Ok(None),
     }
     let slot = if raw.image_offset >= SLOT1_PARTITION.offset {
         1
     } else {
         0
     };
-    Some(McubootChoice {
+    Ok(Some(McubootChoice {
         slot,
         version: ImageVersion::new(
             raw.version.major,
@@ -100,7 +107,7 @@ fn boot_go(slots: &mut Slots<'_>) -> Option<McubootChoice> {
             raw.version.build_num,
         ),
         swap: swap_type(raw.swap_type),
-    })
+    }))
 }
 
 fn slot_desc(area: &dyn FlashArea, device_offset: u32) -> ffi::SlotDesc {
