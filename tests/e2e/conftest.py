@@ -64,6 +64,15 @@ EXTERNAL = _parse_target(os.environ.get("SMP_TARGET"))
 CLIENT_TIMEOUT_S = float(os.environ.get("SMP_TARGET_TIMEOUT") or 2.5) if EXTERNAL else 2.5
 NEEDS_SIM = "needs the virtual device (smp-sim), not SMP_TARGET"
 
+# The bootloader the virtual device runs: SMP_SIM_BOOTLOADER=mcuboot for the real
+# MCUboot (a smp-sim built with the real-mcuboot feature; docs/real-mcuboot.md).
+BOOTLOADER = os.environ.get("SMP_SIM_BOOTLOADER") or None
+
+
+def bootloader_args() -> list[str]:
+    """smp-sim's options for the bootloader SMP_SIM_BOOTLOADER names."""
+    return ["--bootloader", BOOTLOADER] if BOOTLOADER else []
+
 
 def pytest_configure(config):
     config.addinivalue_line(
@@ -331,7 +340,10 @@ def start_sim(request, tmp_path):
             args += ["--netbuf-size", str(netbuf_size)]
         if netbuf_count is not None:
             args += ["--netbuf-count", str(netbuf_count)]
-        args += extra or []
+        extra = extra or []
+        if BOOTLOADER == "mcuboot" and "--boot-key" in extra:
+            pytest.skip("SMP_SIM_BOOTLOADER=mcuboot: its build checks no signatures")
+        args += bootloader_args() + extra
         sim = Sim(sim_binary, state_dir, tmp_path / f"sim-{len(sims)}.log", args, len(udp))
         sims.append(sim)
         return sim.start()

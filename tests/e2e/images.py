@@ -28,8 +28,8 @@ from smpclient.transport.serial import SMPSerialTransport
 IMG = 1
 HEADER_SIZE = 0x200
 # The virtual device's flash (crates/smp-sim/src/flash.rs): nrf52840dk_nrf52840 partitions.
-SLOT0_OFFSET, SLOT0_SIZE = 0xC000, 0x77000
-SLOT1_OFFSET, SLOT1_SIZE = 0x83000, 0x75000
+SLOT0_OFFSET, SLOT0_SIZE = 0xC000, 0x76000
+SLOT1_OFFSET, SLOT1_SIZE = 0x82000, 0x76000
 FLASH_FILE = "flash.bin"
 
 

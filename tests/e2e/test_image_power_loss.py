@@ -29,7 +29,7 @@ from smpclient.requests.image_management import ImageUploadWrite
 from smpclient.requests.os_management import ResetWrite
 
 import images
-from conftest import SMP_PORT, run, unique_loopback
+from conftest import SMP_PORT, bootloader_args, run, unique_loopback
 from images import flags, hash_of, mark, ok, slots
 
 STRACE = shutil.which("strace")
@@ -76,6 +76,7 @@ def run_traced(sim_binary: str, state_dir: Path, log: Path, kill_at: int | None,
     if kill_at is not None:
         args += ["-e", f"inject=pwrite64:error=EIO:signal=KILL:when={kill_at}"]
     args += [sim_binary, "--udp", f"{unique_loopback()}:{SMP_PORT}", "--state", str(state_dir)]
+    args += bootloader_args()
     with open(log, "ab") as err:
         proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err)
     out = b""

@@ -29,6 +29,7 @@ use crate::device::fs::{valid_mount_name, DEFAULT_MOUNT};
 use crate::device::{Persistent, SimDevice};
 use crate::hw::bootloader::boot_key::BootKey;
 use crate::hw::flash::{self, Flash};
+use crate::hw::Bootloader;
 use crate::smp_thread::SmpThread;
 use crate::threads::ThreadRegistry;
 use crate::transport::link::Shared;
@@ -96,6 +97,11 @@ struct Cli {
     /// are checked by their SHA-256 TLV only.
     #[arg(long, value_name = "PATH")]
     boot_key: Option<PathBuf>,
+
+    /// The bootloader run at every boot: this project's emulation of MCUboot,
+    /// or MCUboot's own bootutil (a build with the `real-mcuboot` feature).
+    #[arg(long, value_enum, default_value_t = Bootloader::Emulated)]
+    bootloader: Bootloader,
 
     /// Refuse every write request except os echo (rc 11).
     #[arg(long)]
@@ -169,6 +175,7 @@ fn run(cli: Cli) -> Result<(), String> {
         return Err(format!("mount point {dup:?} given twice (#{})", i + 1));
     }
     let mut config = DeviceConfig::new(state_dir.clone());
+    config.bootloader = cli.bootloader;
     config.read_only = cli.read_only;
     config.example_hooks = cli.example_hooks;
     config.direct_upload = cli.direct_upload;
@@ -197,6 +204,14 @@ fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| format!("cannot use the boot key {}: {e}", path.display()))
         })
         .transpose()?;
+    #[cfg(feature = "real-mcuboot")]
+    if boot_key.is_some() && cli.bootloader == Bootloader::Mcuboot {
+        return Err(
+            "--boot-key: the real MCUboot build checks image hashes only, \
+                    not signatures (docs/real-mcuboot.md)"
+                .into(),
+        );
+    }
     if let Some(key) = &boot_key {
         info!("bootloader: images must be signed ({})", key.name());
     }

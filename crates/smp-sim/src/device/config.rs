@@ -11,11 +11,14 @@ use std::path::PathBuf;
 use smp_server::Transport;
 
 use super::fs::DEFAULT_MOUNT;
+use crate::hw::Bootloader;
 
 /// How the virtual device was started; the same for every boot.
 #[derive(Clone, Debug)]
 pub struct DeviceConfig {
     pub state_dir: PathBuf,
+    /// The bootloader run at every boot.
+    pub bootloader: Bootloader,
     /// Refuse every write request except os echo (rc 11).
     pub read_only: bool,
     /// The example use of every hook (`crate::hooks`).
@@ -37,6 +40,7 @@ impl DeviceConfig {
     pub fn new(state_dir: PathBuf) -> Self {
         DeviceConfig {
             state_dir,
+            bootloader: Bootloader::Emulated,
             read_only: false,
             example_hooks: false,
             direct_upload: false,

@@ -8,6 +8,7 @@
 //! a setting, the shell reads and writes settings and lists files, storage
 //! erase wipes the saved settings and the files with the storage partition.
 
+mod boot;
 pub mod config;
 pub mod fs;
 mod image;
@@ -25,7 +26,6 @@ use std::any::Any;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use log::{info, warn};
 use smp_server::flash::FlashError;
 use smp_server::groups::os::{
     BootloaderInfo, ClockError, DateTime, OsInfo, OsPlatform, PoolInfo, TaskInfo,
@@ -39,7 +39,6 @@ use smp_server::platform::{
 use smp_server::{Error, Platform};
 
 use crate::hw::bootloader::boot_key::BootKey;
-use crate::hw::bootloader::{self, BootReport, Verdict};
 use crate::hw::flash::Flash;
 use crate::threads::ThreadRegistry;
 use crate::transport::pool::SharedPool;
@@ -103,8 +102,11 @@ impl SimDevice {
     ) -> Result<Self, FlashError> {
         persistent.boots += 1;
         let mut image = Image::open(&persistent.flash, config.direct_upload);
-        let report = bootloader::boot(&mut image.bootloader_slots(), persistent.boot_key.as_ref())?;
-        log_boot(&report);
+        boot::run(
+            config.bootloader,
+            &mut image.bootloader_slots(),
+            persistent.boot_key.as_ref(),
+        )?;
         let booted = Instant::now();
         Ok(SimDevice {
             os: Os::new(threads, pool.clone()),
@@ -127,29 +129,6 @@ impl SimDevice {
     /// Cuts the power: what lives in RAM is gone.
     pub fn power_off(self) -> Persistent {
         self.persistent
-    }
-}
-
-fn log_boot(report: &BootReport) {
-    match &report.installed_own_image {
-        None => {}
-        Some(Verdict::Absent) => {
-            info!("bootloader: slot 0 empty (first start): wrote the virtual device's own image")
-        }
-        Some(verdict) => warn!(
-            "bootloader: slot 0 held no valid image ({verdict:?}): wrote the virtual device's own image"
-        ),
-    }
-    if let Some(why) = &report.refused {
-        info!("bootloader: refused the image in slot 1: {why}; it was erased");
-    }
-    if let Some(swap) = report.swap {
-        let resumed = if report.resumed {
-            " (resumed after a reset)"
-        } else {
-            ""
-        };
-        info!("bootloader: {swap:?} swap done{resumed}");
     }
 }
 

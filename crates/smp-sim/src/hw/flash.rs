@@ -51,13 +51,13 @@ pub const BOOT_PARTITION: Partition = Partition {
 pub const SLOT0_PARTITION: Partition = Partition {
     label: "slot0_partition",
     offset: 0xC000,
-    size: 0x77000,
+    size: 0x76000,
 };
 /// `slot1_partition`: the secondary slot, where uploads go.
 pub const SLOT1_PARTITION: Partition = Partition {
     label: "slot1_partition",
-    offset: 0x83000,
-    size: 0x75000,
+    offset: 0x82000,
+    size: 0x76000,
 };
 /// `storage_partition`: settings and file systems.
 pub const STORAGE_PARTITION: Partition = Partition {

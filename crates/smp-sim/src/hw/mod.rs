@@ -3,3 +3,16 @@
 
 pub mod bootloader;
 pub mod flash;
+#[cfg(feature = "real-mcuboot")]
+pub mod mcuboot;
+
+/// Which bootloader runs at every boot (`--bootloader`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Bootloader {
+    /// This project's emulation of MCUboot (`hw::bootloader`).
+    #[default]
+    Emulated,
+    /// MCUboot's own bootutil, built from `MCUBOOT_DIR` (`hw::mcuboot`).
+    #[cfg(feature = "real-mcuboot")]
+    Mcuboot,
+}

@@ -101,6 +101,26 @@ pub fn external() -> Option<External> {
     Some(ext)
 }
 
+/// The bootloader the virtual device runs (`SMP_SIM_BOOTLOADER`: `emulated`,
+/// the default, or `mcuboot`, the real one, for a smp-sim built with the
+/// `real-mcuboot` feature), as smp-sim's options.
+pub fn bootloader_args() -> Vec<String> {
+    match std::env::var("SMP_SIM_BOOTLOADER") {
+        Ok(which) if !which.is_empty() => vec!["--bootloader".into(), which],
+        _ => Vec::new(),
+    }
+}
+
+/// True (and says so on stderr) when the device runs the real MCUboot,
+/// whose build here checks image hashes but not signatures.
+pub fn needs_signature_checks() -> bool {
+    if std::env::var("SMP_SIM_BOOTLOADER").as_deref() != Ok("mcuboot") {
+        return false;
+    }
+    eprintln!("skipped with SMP_SIM_BOOTLOADER=mcuboot: its build checks no signatures");
+    true
+}
+
 /// True (and says why on stderr) when the check cannot run against the
 /// `SMP_TARGET` device: `why` is what it needs of the virtual device.
 pub fn needs_sim(why: &str) -> bool {
@@ -208,6 +228,7 @@ impl Sim {
         let mut child = Command::new(env!("CARGO_BIN_EXE_smp-sim"))
             .args(["--udp", &format!("127.0.0.1:{port}"), "--state"])
             .arg(state.path())
+            .args(bootloader_args())
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -15,10 +15,10 @@
 //!    freshly flashed board has.
 //!
 //! A kill -9 at any point is a power cut between two flash operations: the
-//! next boot picks up from the journal. Deviation from MCUboot: it refuses
-//! swap using move unless the primary slot has exactly one sector more than
-//! the secondary (`boot_slots_compatible`); nrf52840dk_nrf52840's slot0 has
-//! two more, which the algorithm handles fine, so the emulation allows it.
+//! next boot picks up from the journal. Slots whose sector counts MCUboot's
+//! `boot_slots_compatible` refuses are never swapped, as by MCUboot (found by
+//! running the real one on the old 0x77000/0x75000 layout: it refused every
+//! upgrade the emulation performed).
 
 pub mod boot_key;
 pub mod factory;
@@ -50,6 +50,9 @@ pub struct BootReport {
     pub resumed: bool,
     /// The secondary image asked for was refused, and erased.
     pub refused: Option<Invalid>,
+    /// The slots' sector counts are not ones swap using move accepts:
+    /// nothing was swapped.
+    pub incompatible_slots: bool,
     /// The primary slot held no valid image: the virtual device's own image
     /// was written there. Says what the slot held.
     pub installed_own_image: Option<Verdict>,
@@ -60,21 +63,40 @@ pub struct BootReport {
 /// next boot takes over from what reached the flash.
 pub fn boot(slots: &mut Slots<'_>, key: Option<&BootKey>) -> Result<BootReport, FlashError> {
     let mut report = BootReport::default();
+    // boot_prepare_image_for_update: slots MCUboot cannot swap between are
+    // left alone (no journal read, no swap); the primary boots as it is.
+    if slots.compatible() {
+        update(slots, key, &mut report)?;
+    } else {
+        warn!("cannot upgrade: the slots have no compatible amount of sectors");
+        report.incompatible_slots = true;
+    }
+
+    // MCUBOOT_VALIDATE_PRIMARY_SLOT, and the fallback to the device's own image.
+    let max = slots.max_image_size();
+    let own_hash = factory::hash();
+    match validate::validate(slots.primary, max, key, Some(&own_hash))? {
+        Verdict::Valid(_) => {}
+        verdict => {
+            factory::install(slots.primary, &factory::image())?;
+            report.installed_own_image = Some(verdict);
+        }
+    }
+    Ok(report)
+}
+
+/// The swap part of a boot: resumes an interrupted swap, or performs the one
+/// the trailers ask for.
+fn update(
+    slots: &mut Slots<'_>,
+    key: Option<&BootKey>,
+    report: &mut BootReport,
+) -> Result<(), FlashError> {
     let pri_layout = slots.primary_layout();
     let sec_layout = slots.secondary_layout();
-
-    // swap_read_status
-    let mut bs = BootStatus::reset();
     let primary = mcuboot::read_trailer(slots.primary, &pri_layout)?;
     let secondary = mcuboot::read_trailer(slots.secondary, &sec_layout)?;
-    if primary.magic == MagicState::Good
-        && primary.copy_done == Flag::Unset
-        && secondary.magic != MagicState::Good
-    {
-        bs.source = Source::Primary;
-        status::read_status(slots.primary, &pri_layout, &mut bs)?;
-        bs.swap_type = primary.swap_type;
-    }
+    let mut bs = read_journal(slots)?;
 
     if !bs.is_reset() {
         // boot_complete_partial_swap
@@ -98,12 +120,12 @@ pub fn boot(slots: &mut Slots<'_>, key: Option<&BootKey>) -> Result<BootReport, 
         let table = mcuboot::swap_type(&primary, &secondary);
         let swap_type = if bs.swap_type == SwapType::None {
             // boot_validated_swap_type
-            if is_upgrade(table) && !secondary_valid(slots, table, key, &mut report)? {
+            if is_upgrade(table) && !secondary_valid(slots, table, key, report)? {
                 SwapType::None
             } else {
                 table
             }
-        } else if secondary_valid(slots, bs.swap_type, key, &mut report)? {
+        } else if secondary_valid(slots, bs.swap_type, key, report)? {
             // The journal was set up but no step recorded: start over.
             bs.swap_type
         } else {
@@ -123,17 +145,35 @@ pub fn boot(slots: &mut Slots<'_>, key: Option<&BootKey>) -> Result<BootReport, 
         }
     }
 
-    // MCUBOOT_VALIDATE_PRIMARY_SLOT, and the fallback to the device's own image.
-    let max = slots.max_image_size();
-    let own_hash = factory::hash();
-    match validate::validate(slots.primary, max, key, Some(&own_hash))? {
-        Verdict::Valid(_) => {}
-        verdict => {
-            factory::install(slots.primary, &factory::image())?;
-            report.installed_own_image = Some(verdict);
-        }
+    Ok(())
+}
+
+/// `swap_read_status`: a primary trailer with good magic and no copy_done,
+/// beside a secondary trailer without good magic, holds the journal of a
+/// swap; otherwise the status is reset.
+fn read_journal(slots: &mut Slots<'_>) -> Result<BootStatus, FlashError> {
+    let pri_layout = slots.primary_layout();
+    let sec_layout = slots.secondary_layout();
+    let mut bs = BootStatus::reset();
+    let primary = mcuboot::read_trailer(slots.primary, &pri_layout)?;
+    let secondary = mcuboot::read_trailer(slots.secondary, &sec_layout)?;
+    if primary.magic == MagicState::Good
+        && primary.copy_done == Flag::Unset
+        && secondary.magic != MagicState::Good
+    {
+        bs.source = Source::Primary;
+        status::read_status(slots.primary, &pri_layout, &mut bs)?;
+        bs.swap_type = primary.swap_type;
     }
-    Ok(report)
+    Ok(bs)
+}
+
+/// Whether the trailers hold the journal of a swap cut by a reset, with
+/// steps recorded: what the next boot resumes. (The real MCUboot's boot
+/// does not say so in its log; the virtual device tells from the flash.)
+#[cfg(feature = "real-mcuboot")]
+pub fn swap_interrupted(slots: &mut Slots<'_>) -> Result<bool, FlashError> {
+    Ok(!read_journal(slots)?.is_reset())
 }
 
 fn is_upgrade(swap_type: SwapType) -> bool {

@@ -12,6 +12,9 @@ pub const BOOT_CONFIG: BootConfig = BootConfig {
     downgrade_prevention: false,
 };
 
+/// `MCUBOOT_MAX_IMG_SECTORS` of the build (as `mcuboot-glue/` builds it).
+pub const MAX_IMG_SECTORS: u32 = 128;
+
 /// The two slots of the one image.
 pub struct Slots<'a> {
     pub primary: &'a mut dyn FlashArea,
@@ -25,6 +28,25 @@ impl Slots<'_> {
 
     pub fn secondary_layout(&self) -> TrailerLayout {
         TrailerLayout::new(self.secondary.size(), BOOT_CONFIG.max_align)
+    }
+
+    /// `boot_slots_compatible` (swap_move.c): same sector size, and the
+    /// primary has as many sectors as the secondary, or one more, or one
+    /// more usable than the secondary has (trailer and move sector aside);
+    /// at most `BOOT_MAX_IMG_SECTORS`.
+    pub fn compatible(&self) -> bool {
+        let sector = self.primary.erase_size();
+        if sector != self.secondary.erase_size() {
+            return false;
+        }
+        let primary = self.primary.size() / sector;
+        let secondary = self.secondary.size() / sector;
+        let trailer_sectors =
+            trailer_size(self.primary.write_size(), &self.primary_layout()).div_ceil(sector);
+        // app_max_sectors: one sector to move into, the trailer's.
+        let usable_primary = primary.saturating_sub(1 + trailer_sectors);
+        (primary == secondary || primary == secondary + 1 || usable_primary == secondary + 1)
+            && primary <= MAX_IMG_SECTORS
     }
 
     /// `app_max_size`: the largest image (header, body, TLVs) a swap can move:

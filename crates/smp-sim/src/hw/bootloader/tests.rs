@@ -12,7 +12,9 @@ use smp_server::mcuboot::{
 use super::boot_key::test_keys::TestKey;
 use super::boot_key::TLV_KEYHASH;
 use super::*;
-use crate::hw::flash::{Flash, FlashPartition, ERASED, SLOT0_PARTITION, SLOT1_PARTITION};
+use crate::hw::flash::{
+    Flash, FlashPartition, Partition, ERASED, SLOT0_PARTITION, SLOT1_PARTITION,
+};
 
 /// The virtual device's flash, in memory.
 struct Device {
@@ -23,6 +25,18 @@ struct Device {
 }
 
 impl Device {
+    /// A device whose slots are `primary` and `secondary` instead of the
+    /// board's.
+    fn with_partitions(primary: Partition, secondary: Partition) -> Self {
+        let flash = Flash::in_memory();
+        Device {
+            primary: NorFlashArea(flash.partition(primary)),
+            secondary: NorFlashArea(flash.partition(secondary)),
+            flash,
+            key: None,
+        }
+    }
+
     fn new() -> Self {
         let flash = Flash::in_memory();
         Device {
@@ -223,6 +237,43 @@ fn test_swap_runs_the_new_image_and_keeps_the_old_one_in_slot1() {
     assert!(!report.resumed);
     assert_eq!(dev.hash(0), Some(hash_of(&new)));
     assert_eq!(dev.hash(1), Some(factory::hash()));
+}
+
+#[test]
+fn the_boards_slots_are_ones_swap_using_move_accepts() {
+    let mut dev = Device::new();
+    let slots = Slots {
+        primary: &mut dev.primary,
+        secondary: &mut dev.secondary,
+    };
+    assert!(slots.compatible());
+}
+
+/// Regression (found by the real MCUboot): the virtual device's slots were
+/// 0x77000 and 0x75000 bytes (119 and 117 sectors); MCUboot's
+/// `boot_slots_compatible` refuses that pair and boots slot 0 unchanged,
+/// where the emulation swapped.
+#[test]
+fn slots_two_sectors_apart_are_never_swapped() {
+    let mut dev = Device::with_partitions(
+        Partition {
+            label: "slot0_partition",
+            offset: 0xC000,
+            size: 0x77000,
+        },
+        Partition {
+            label: "slot1_partition",
+            offset: 0x83000,
+            size: 0x75000,
+        },
+    );
+    dev.boot().unwrap();
+    dev.upload(&v2());
+    dev.mark_secondary(false);
+    let report = dev.boot().unwrap();
+    assert!(report.incompatible_slots);
+    assert_eq!(report.swap, None);
+    assert_eq!(dev.hash(0), Some(factory::hash()));
 }
 
 #[test]

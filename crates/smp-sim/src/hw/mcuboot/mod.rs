@@ -1,0 +1,133 @@
+//! The real MCUboot as the virtual device's bootloader (`--bootloader
+//! mcuboot`, cargo feature `real-mcuboot`): MCUboot's own bootutil, built
+//! from `MCUBOOT_DIR` by build.rs, runs `boot_go()` on the same slots the
+//! image group writes. What it swaps, reverts, erases or refuses is what a
+//! board with that MCUboot build would do with the same flash.
+//!
+//! The build: swap using move, one image, primary slot validated, SHA-256
+//! with tinycrypt, no signature check (images are checked by their hash TLV).
+
+mod ffi;
+#[cfg(test)]
+mod tests;
+
+use std::sync::Mutex;
+
+use log::info;
+use smp_server::flash::FlashArea;
+use smp_server::mcuboot::{ImageVersion, SwapType};
+
+use crate::hw::bootloader::{self, factory, Slots};
+use crate::hw::flash::{SLOT0_PARTITION, SLOT1_PARTITION};
+
+/// What MCUboot chose at one boot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct McubootChoice {
+    /// The slot it jumps to (always 0 with swap using move).
+    pub slot: u8,
+    pub version: ImageVersion,
+    /// The swap type of this boot (`BOOT_SWAP_TYPE_*`).
+    pub swap: SwapType,
+}
+
+/// What a boot with the real MCUboot did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct McubootReport {
+    pub choice: McubootChoice,
+    /// The flash held the journal of a swap cut by a reset (MCUboot
+    /// resumed it).
+    pub resumed: bool,
+    /// MCUboot found no bootable image (it would hang): the virtual
+    /// device's own image was written to slot 0, and MCUboot run again.
+    pub installed_own_image: bool,
+}
+
+/// Why a boot with the real MCUboot did not reach an image.
+#[derive(Debug, PartialEq, Eq)]
+pub enum BootFailed {
+    /// A flash operation failed (the power was cut): the boot stopped there.
+    Flash,
+    /// No bootable image, even after writing the virtual device's own.
+    NoBootableImage,
+}
+
+/// The glue's state is static, as on a device: one boot at a time in the
+/// process (tests boot many devices in parallel threads).
+static ONE_BOOT: Mutex<()> = Mutex::new(());
+
+/// Boots with the real MCUboot.
+pub fn boot(slots: &mut Slots<'_>) -> Result<McubootReport, BootFailed> {
+    // A flash that cannot be read is seen by MCUboot too.
+    let resumed = bootloader::swap_interrupted(slots).unwrap_or(false);
+    if let Some(choice) = boot_go(slots)? {
+        return Ok(McubootReport {
+            choice,
+            resumed,
+            installed_own_image: false,
+        });
+    }
+    info!("mcuboot: no bootable image: writing the virtual device's own image to slot 0");
+    factory::install(slots.primary, &factory::image()).map_err(|_| BootFailed::Flash)?;
+    let choice = boot_go(slots)?.ok_or(BootFailed::NoBootableImage)?;
+    Ok(McubootReport {
+        choice,
+        resumed,
+        installed_own_image: true,
+    })
+}
+
+/// One `boot_go`: `None` when MCUboot finds no bootable image.
+fn boot_go(slots: &mut Slots<'_>) -> Result<Option<McubootChoice>, BootFailed> {
+    let desc = [
+        slot_desc(&*slots.primary, SLOT0_PARTITION.offset),
+        slot_desc(&*slots.secondary, SLOT1_PARTITION.offset),
+    ];
+    let raw = {
+        let _only_boot = ONE_BOOT
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        ffi::boot_go(slots, &desc)
+    };
+    match raw.rc {
+        0 => {}
+        -2 => return Err(BootFailed::Flash),
+        _ => return Ok(None),
+    }
+    let slot = if raw.image_offset >= SLOT1_PARTITION.offset {
+        1
+    } else {
+        0
+    };
+    Ok(Some(McubootChoice {
+        slot,
+        version: ImageVersion::new(
+            raw.version.major,
+            raw.version.minor,
+            raw.version.revision,
+            raw.version.build_num,
+        ),
+        swap: swap_type(raw.swap_type),
+    }))
+}
+
+fn slot_desc(area: &dyn FlashArea, device_offset: u32) -> ffi::SlotDesc {
+    ffi::SlotDesc {
+        device_offset,
+        size: area.size(),
+        sector_size: area.erase_size(),
+        write_size: area.write_size(),
+        erased_value: area.erased_value(),
+    }
+}
+
+/// `BOOT_SWAP_TYPE_*` (bootutil.h).
+fn swap_type(raw: u8) -> SwapType {
+    match raw {
+        2 => SwapType::Test,
+        3 => SwapType::Perm,
+        4 => SwapType::Revert,
+        5 => SwapType::Fail,
+        0xff => SwapType::Panic,
+        _ => SwapType::None,
+    }
+}
