@@ -110,7 +110,9 @@ def unique_loopback(port: int = SMP_PORT) -> str:
     pid = os.getpid()
     for _ in range(1000):
         n = next(_addr_counter)
-        host = f"127.{10 + pid % 240}.{(pid // 240) % 250 + 1 + n // 250}.{n % 250 + 2}"
+        # every byte within 1..254, however many addresses a session takes
+        third = ((pid // 240) + n // 250) % 254 + 1
+        host = f"127.{10 + pid % 240}.{third}.{n % 250 + 2}"
         if _address_free(host, port):
             return host
     raise RuntimeError("no free loopback address")
