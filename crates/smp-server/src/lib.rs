@@ -62,7 +62,9 @@
 //! let response = [0x0B, 0, 0, 7, 0, 0, 7, 0, 0xBF, 0x61, b'r', 0x62, b'h', b'i', 0xFF];
 //! assert_eq!(responses, [response.to_vec()]);
 //! ```
-#![cfg_attr(not(test), no_std)]
+// The test bench needs std (it is built for the unit tests and, with the
+// `testing` feature, for the fuzz targets); everything else is no_std.
+#![cfg_attr(not(any(test, feature = "testing")), no_std)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 // Panic-free by construction outside tests: no unwrap/expect/panic, no
@@ -102,8 +104,11 @@ pub mod text;
 
 #[cfg(test)]
 mod robustness;
-#[cfg(test)]
-mod testing;
+// The bench is shared with the fuzz targets; its fakes are test code, not API,
+// hence no docs for each field.
+#[cfg(any(test, feature = "testing"))]
+#[allow(missing_docs)]
+pub mod testing;
 
 pub use dispatch::{AfterResponse, Command, Ctx, Group, Params, Server};
 pub use error::{Error, GroupErr, MgmtErr};

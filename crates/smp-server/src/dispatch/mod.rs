@@ -377,7 +377,13 @@ fn respond(request: &Header, result: Result<usize, Error>, tx: &mut [u8]) -> Opt
         Ok(n) => n,
         Err(err) => {
             let end = tx.len().min(HEADER_LEN + ERROR_PAYLOAD_MAX);
-            encode_error(request.version, err, tx.get_mut(HEADER_LEN..end)?)?
+            let out = tx.get_mut(HEADER_LEN..end)?;
+            // A detail is extra help: a buffer too small for it (down to
+            // MIN_NETBUF_SIZE) still gets the error itself, never silence.
+            match encode_error(request.version, err, out) {
+                Some(n) => n,
+                None => encode_error(request.version, without_detail(err), out)?,
+            }
         }
     };
     let mut header = request.response();
@@ -385,6 +391,17 @@ fn respond(request: &Header, result: Result<usize, Error>, tx: &mut [u8]) -> Opt
     header.len = payload_len as u16;
     crate::bytes::copy(tx, &header.encode());
     Some(HEADER_LEN + payload_len)
+}
+
+/// `err` with its detail field dropped.
+fn without_detail(err: Error) -> Error {
+    match err {
+        Error::Group(group_err) => Error::Group(GroupErr {
+            detail: None,
+            ..group_err
+        }),
+        other => other,
+    }
 }
 
 /// `{"rc": N}` for SMP-level errors and for every error of a v1 request;

@@ -237,3 +237,29 @@ fn response_buffer_too_small_even_for_an_error_sends_nothing() {
     let rsp = exchange_with(&mut FakeOs::default(), &packet(0x0A, 0, 1, 0, ECHO_HI), 10);
     assert!(rsp.responses.is_empty());
 }
+
+/// Found with the `server_request` fuzz target: `{"err": {"group": 8, "rc":
+/// 11}, "len": 1000}` is 26 bytes, more than the 24 a 32-byte buffer leaves
+/// for the payload, and the request went unanswered.
+#[test]
+fn error_detail_that_does_not_fit_the_smallest_buffer_is_left_out() {
+    let mut bench = crate::testing::Bench::full();
+    bench.tx_size = crate::netbuf::MIN_NETBUF_SIZE;
+    bench.fs().files.insert("/lfs/big".into(), vec![0; 1000]);
+    // fs upload (group 8, id 0) at offset 5 of a 1000-byte file: rc 11
+    // (FileOffsetNotValid), with the expected offset as detail.
+    let req = packet(
+        0x0A,
+        8,
+        1,
+        0,
+        &bytes(r#"a3 63 "off" 05 64 "name" 68 "/lfs/big" 64 "data" 41 61"#),
+    );
+    let responses = bench.raw(&req);
+    assert_eq!(
+        responses,
+        [bytes(
+            r#"0b 00 00 13 00 08 01 00 bf 63 "err" bf 65 "group" 08 62 "rc" 0b ff ff"#
+        )]
+    );
+}

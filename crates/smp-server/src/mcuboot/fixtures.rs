@@ -2,7 +2,6 @@
 //! `imgtool verify` said about them.
 
 use super::mem_flash::MemFlash;
-use super::{image_hash, read_image_info, ImageVersion, IMAGE_HEADER_SIZE};
 
 /// 1 KiB body, version 1.2.3, no protected TLVs.
 pub const APP_1_2_3: &[u8] = include_bytes!("../../tests/fixtures/app-1.2.3.bin");
@@ -52,6 +51,7 @@ pub fn slot_with(image: &[u8]) -> MemFlash {
 
 #[cfg(test)]
 mod tests {
+    use super::super::{image_hash, read_image_info, ImageVersion, IMAGE_HEADER_SIZE};
     use super::*;
 
     const ALL: [&[u8]; 3] = [APP_1_2_3, APP_1_2_4_5, APP_1_3_0];

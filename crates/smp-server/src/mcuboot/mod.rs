@@ -12,10 +12,13 @@ mod tlv;
 mod trailer;
 mod version;
 
-#[cfg(test)]
-pub(crate) mod fixtures;
-#[cfg(test)]
-pub(crate) mod mem_flash;
+// Test code, shared with the fuzz targets through the `testing` feature.
+#[cfg(any(test, feature = "testing"))]
+#[allow(missing_docs)]
+pub mod fixtures;
+#[cfg(any(test, feature = "testing"))]
+#[allow(missing_docs)]
+pub mod mem_flash;
 
 pub use config::{BootConfig, BootMode};
 pub use error::ImageError;

@@ -108,6 +108,8 @@ impl Platform for Device {
 
 /// A server with every group and a device, kept across requests.
 pub struct Bench {
+    /// Tells benches apart in recorded fuzz seeds ([`record_seed`]).
+    pub id: u64,
     pub server: Server<'static>,
     pub dev: Device,
     /// The application's hooks, recording every call.
@@ -126,6 +128,7 @@ impl Bench {
     /// A bench whose server has only `groups`.
     pub fn with_groups(groups: &'static [&'static Group], dev: Device) -> Self {
         Bench {
+            id: next_bench_id(),
             server: Server::new(groups, PARAMS),
             dev,
             hooks: RecordingHooks::default(),
@@ -165,6 +168,7 @@ impl Bench {
 
     /// Sends raw bytes; every response packet.
     pub fn raw(&mut self, input: &[u8]) -> Vec<Vec<u8>> {
+        record_seed(self.id, input);
         let mut tx = vec![0u8; self.tx_size];
         let mut responses = Vec::new();
         self.after_response = self.server.process_with_hooks(
@@ -255,6 +259,7 @@ pub fn exchange_with(os: &mut FakeOs, input: &[u8], tx_size: usize) -> Exchange 
         ..Device::default()
     });
     bench.tx_size = tx_size;
+    record_seed(bench.id, input);
     let mut responses = Vec::new();
     let mut tx = vec![0u8; tx_size];
     let after_response =
@@ -274,6 +279,43 @@ pub fn exchange_with(os: &mut FakeOs, input: &[u8], tx_size: usize) -> Exchange 
 pub fn exchange(os: &mut FakeOs, input: &[u8]) -> Exchange {
     exchange_with(os, input, PARAMS.buf_size)
 }
+
+/// A number no other bench of this process has, for [`record_seed`].
+pub fn next_bench_id() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Where the unit tests' requests are written, when `SMP_FUZZ_SEEDS` names a
+/// folder: `<folder>/<test>.<bench id>/<n>`, one file per [`Server::process`]
+/// call, so that each bench's requests can be replayed in order. The fuzz
+/// targets' seed corpus is made from them (`scripts/fuzz-seeds`): the
+/// protocol's byte vectors as the tests send them, multi-step transfers
+/// included.
+#[cfg(test)]
+pub fn record_seed(bench: u64, input: &[u8]) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    let Some(root) = std::env::var_os("SMP_FUZZ_SEEDS") else {
+        return;
+    };
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("unnamed");
+    // The randomised tests would add tens of thousands of requests that
+    // say nothing the fuzzer does not find by itself.
+    if test.starts_with("robustness::") {
+        return;
+    }
+    let dir = std::path::Path::new(&root).join(format!("{test}.{bench}"));
+    std::fs::create_dir_all(&dir).expect("seed folder");
+    let n = CALLS.fetch_add(1, Ordering::Relaxed);
+    std::fs::write(dir.join(format!("{n:08}")), input).expect("seed file");
+}
+
+/// Outside the unit tests (the fuzz targets' builds) nothing is recorded.
+#[cfg(not(test))]
+pub fn record_seed(_bench: u64, _input: &[u8]) {}
 
 /// Builds a request packet: header fields and a CBOR payload.
 pub fn packet(op_byte: u8, group: u16, seq: u8, id: u8, payload: &[u8]) -> Vec<u8> {

@@ -32,12 +32,15 @@ pub const PARAMS: Params = Params {
 /// in it), in front of the bench's device with the slots of the test.
 pub struct Session {
     server: Server<'static>,
+    /// Tells sessions apart in recorded fuzz seeds.
+    id: u64,
 }
 
 impl Session {
     pub fn new() -> Self {
         Session {
             server: Server::new(crate::testing::ALL_GROUPS, PARAMS),
+            id: crate::testing::next_bench_id(),
         }
     }
 
@@ -54,6 +57,7 @@ impl Session {
 
     /// Every response of a device of the test's own making.
     pub fn send_to(&mut self, p: &mut dyn Platform, input: &[u8]) -> Vec<Vec<u8>> {
+        crate::testing::record_seed(self.id, input);
         let mut tx = vec![0u8; PARAMS.buf_size];
         let mut out = Vec::new();
         self.server
