@@ -35,8 +35,8 @@ pub struct ImageInfo {
 /// Errors: erased header [`ImageError::NoImage`], other magic
 /// [`ImageError::BadMagic`], no unprotected area [`ImageError::NoTlvs`], an
 /// erased entry (`ffff ffff`) or a protected area whose size disagrees with the
-/// header [`ImageError::InvalidTlv`], an entry running past its area
-/// [`ImageError::TlvInvalidSize`], two SHA-256 TLVs
+/// header [`ImageError::InvalidTlv`], an entry running past its area or an
+/// area running past the slot [`ImageError::TlvInvalidSize`], two SHA-256 TLVs
 /// [`ImageError::MultipleHashes`], none [`ImageError::HashNotFound`].
 pub fn read_image_info(area: &mut dyn FlashArea) -> Result<ImageInfo, ImageError> {
     let mut raw = [0u8; IMAGE_HEADER_SIZE];
@@ -64,6 +64,11 @@ pub fn read_image_info(area: &mut dyn FlashArea) -> Result<ImageInfo, ImageError
     let end = unprotected_off
         .checked_add(u32::from(tot))
         .ok_or(ImageError::TlvInvalidSize)?;
+    // An entry whose value is never read (a signature, say) could otherwise
+    // claim bytes past the slot and give an image longer than its slot.
+    if end > area.size() {
+        return Err(ImageError::TlvInvalidSize);
+    }
 
     let mut hash = None;
     // Cannot overflow: `end` is at least 4 above `unprotected_off`.

@@ -196,6 +196,24 @@ fn image_running_past_the_slot_is_a_flash_error() {
 }
 
 #[test]
+fn area_running_past_the_slot_is_invalid_size() {
+    // Found by the mcuboot_image fuzz target: the last entry's value is never
+    // read, so only the declared area size shows the image overrunning.
+    let mut img = signed_part(16, None);
+    let hash = sha256(&img);
+    let signature_len: u16 = 0x1000;
+    let area_len = 4 + (4 + 32) + 4 + signature_len;
+    img.extend_from_slice(&TLV_INFO_MAGIC.to_le_bytes());
+    img.extend_from_slice(&area_len.to_le_bytes());
+    img.extend(tlv(TLV_SHA256, &hash));
+    img.extend_from_slice(&0x22u16.to_le_bytes());
+    img.extend_from_slice(&signature_len.to_le_bytes());
+    let mut slot = MemFlash::new(0x1000, 0x1000, 8);
+    slot.program(0, &img);
+    assert_eq!(read_image_info(&mut slot), Err(ImageError::TlvInvalidSize));
+}
+
+#[test]
 fn magic_constant_matches_the_bytes_on_flash() {
     assert_eq!(IMAGE_MAGIC.to_le_bytes(), [0x3d, 0xb8, 0xf3, 0x96]);
 }
