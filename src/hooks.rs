@@ -8,9 +8,9 @@ use smp_server::platform::Access;
 use smp_server::{Error, GroupId, Hooks, MgmtErr, Op, Transport};
 
 /// The hooks the SMP thread hands to the server.
-pub struct ZephyrHooks;
+pub struct ReferenceHooks;
 
-impl Hooks for ZephyrHooks {
+impl Hooks for ReferenceHooks {
     fn command_received(&mut self, access: &Access) -> Result<(), Error> {
         if allowed(access) {
             Ok(())
@@ -24,13 +24,15 @@ impl Hooks for ZephyrHooks {
         #[cfg(CONFIG_RUST_SMP_DFU_LOG)]
         match *event {
             DfuEvent::Started { slot, size, .. } => {
-                crate::log_info!("dfu: upload started, slot %ld, %ld bytes", slot, size)
+                smp_zephyr::log_info!("dfu: upload started, slot %ld, %ld bytes", slot, size)
             }
             DfuEvent::Chunk { .. } => {}
-            DfuEvent::Pending { slot, .. } => crate::log_info!("dfu: slot %ld pending", slot),
-            DfuEvent::Confirmed { slot, .. } => crate::log_info!("dfu: slot %ld confirmed", slot),
+            DfuEvent::Pending { slot, .. } => smp_zephyr::log_info!("dfu: slot %ld pending", slot),
+            DfuEvent::Confirmed { slot, .. } => {
+                smp_zephyr::log_info!("dfu: slot %ld confirmed", slot)
+            }
             DfuEvent::Stopped { slot, .. } => {
-                crate::log_info!("dfu: upload to slot %ld stopped", slot)
+                smp_zephyr::log_info!("dfu: upload to slot %ld stopped", slot)
             }
         }
     }

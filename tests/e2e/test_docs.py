@@ -21,7 +21,7 @@ from docblocks import MARKERS, REPO, command_blocks  # noqa: E402
 
 README = REPO / "README.md"
 ZEPHYR_MD = REPO / "docs" / "zephyr.md"
-KCONFIG = REPO / "Kconfig"
+KCONFIG = REPO / "crates" / "smp-zephyr" / "Kconfig"
 REQUIREMENTS = REPO / "tests" / "e2e" / "requirements.txt"
 TABLE_MARK = "<!-- kconfig-table"
 
@@ -221,3 +221,20 @@ if __name__ == "__main__":
             print(f"| `{o.name}` | {o.type_cell()} | {o.default_cell()} |")
     else:
         print(__doc__)
+
+
+# ---- excerpts of the code -------------------------------------------------------------------
+
+
+def test_every_code_excerpt_is_in_the_file_it_names():
+    """A block marked `text excerpt PATH` shows code of PATH: its text must be in that file,
+    character for character, so the documentation cannot drift from the code."""
+    excerpt = re.compile(r"^```text excerpt (\S+)\n(.*?)^```$", re.M | re.S)
+    found = 0
+    for doc in sorted((REPO / "docs").glob("*.md")) + [README]:
+        for m in excerpt.finditer(doc.read_text()):
+            path, text = m.group(1), m.group(2)
+            assert (REPO / path).is_file(), f"{doc.name}: excerpt of {path}, which does not exist"
+            assert text in (REPO / path).read_text(), f"{doc.name}: the excerpt of {path} is not in it"
+            found += 1
+    assert found, "no excerpts found: the pattern is wrong"

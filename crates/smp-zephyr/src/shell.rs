@@ -1,7 +1,7 @@
 //! The shell group's platform part: Zephyr's shell, through its dummy backend
 //! (output captured in a buffer), as Zephyr's shell_mgmt runs commands; and
 //! `echo`, the one command this application adds (registered in
-//! `src/shell.c`: only a C macro can put it in the shell's command table).
+//! `c/shell.c`: only a C macro can put it in the shell's command table).
 //!
 //! The arguments reach the shell one string each: Zephyr's shell takes one
 //! line and splits it again, so an argument that is empty or holds
@@ -104,7 +104,7 @@ impl ShellPlatform for ZephyrShell {
 }
 
 /// `echo [text...]`: prints its arguments separated by spaces, and a new
-/// line. Registered by `src/shell.c`.
+/// line. Registered by `c/shell.c`.
 #[no_mangle]
 extern "C" fn rust_smp_shell_echo(
     sh: *const raw::shell,

@@ -1,4 +1,4 @@
-//! SMP over Bluetooth LE. `src/ble_gatt.c` holds what only C macros express
+//! SMP over Bluetooth LE. `c/ble_gatt.c` holds what only C macros express
 //! (the static GATT service, the advertising data, the connection callbacks)
 //! and calls in here; this side moves the data.
 //!

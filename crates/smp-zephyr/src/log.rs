@@ -45,13 +45,15 @@ pub const PREFIX: [&core::ffi::CStr; 4] = [
     c"<dbg> rust_smp: ",
 ];
 
-/// Emits one line at `level` (1 to 4; prefix and newline added).
+/// Emits one line at `level` (1 to 4; prefix and newline added). Whether
+/// printk exists is decided here, by the library's Kconfig, not by the crate
+/// that expands the macro (an application may have no Kconfig cfg flags).
+#[cfg(CONFIG_PRINTK)]
 #[doc(hidden)]
 #[macro_export]
 macro_rules! log_at {
     ($level:expr, $fmt:literal $(, $arg:expr)* $(,)?) => {
-        if cfg!(CONFIG_PRINTK) && $level <= $crate::log::LEVEL {
-            #[cfg(CONFIG_PRINTK)]
+        if $level <= $crate::log::LEVEL {
             // SAFETY: the format is a NUL-terminated literal: `%s` for the
             // NUL-terminated prefix, then `%ld` for each argument, a C long.
             unsafe {
@@ -62,6 +64,16 @@ macro_rules! log_at {
                 );
             }
         }
+    };
+}
+
+/// Without printk a log line only evaluates its arguments.
+#[cfg(not(CONFIG_PRINTK))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! log_at {
+    ($level:expr, $fmt:literal $(, $arg:expr)* $(,)?) => {
+        $(let _ = $arg;)*
     };
 }
 

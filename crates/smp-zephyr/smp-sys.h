@@ -59,7 +59,7 @@
 #include <zephyr/kernel.h>
 #include <zephyr/sys/reboot.h>
 
-/* src/wake.c */
+/* c/wake.c */
 void rust_smp_wake_give(void);
 void rust_smp_wake_take(int32_t ms);
 #include <errno.h>
@@ -76,7 +76,7 @@ void rust_smp_wake_take(int32_t ms);
 #include <zephyr/bluetooth/conn.h>
 #include <zephyr/bluetooth/gatt.h>
 
-/* src/ble_gatt.c */
+/* c/ble_gatt.c */
 int rust_smp_bt_start(void);
 int rust_smp_bt_notify(struct bt_conn *conn, const uint8_t *data, uint16_t len);
 #endif

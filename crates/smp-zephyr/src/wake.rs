@@ -1,4 +1,4 @@
-//! The SMP thread's wake-up: a semaphore (src/wake.c) given by the UART
+//! The SMP thread's wake-up: a semaphore (c/wake.c) given by the UART
 //! receive interrupt and the Bluetooth callbacks, taken by the SMP thread
 //! when it waits for work.
 

@@ -5,10 +5,11 @@
 use core::cell::UnsafeCell;
 
 use smp_server::dispatch::{AfterResponse, Group, Params, Server, Transport};
+use smp_server::{Hooks, NoHooks};
 use zephyr::sync::atomic::{AtomicBool, Ordering};
 
+use crate::builder::{Builder, Transports, MAX_GROUPS};
 use crate::device::ZephyrDevice;
-use crate::hooks::ZephyrHooks;
 
 const NETBUF_SIZE: usize = crate::config::CONFIG_RUST_SMP_TRANSPORT_NETBUF_SIZE as usize;
 const NETBUF_COUNT: usize = crate::config::CONFIG_RUST_SMP_TRANSPORT_NETBUF_COUNT as usize;
@@ -21,8 +22,9 @@ const RESET_MS: u64 = crate::config::CONFIG_RUST_SMP_GRP_OS_RESET_MS as u64;
 #[allow(dead_code)]
 pub static WAKE: crate::wake::Wake = crate::wake::Wake;
 
-/// The groups served, in registration order (Kconfig RUST_SMP_GRP_*).
-static GROUPS: &[&Group] = &[
+/// The built-in groups served, in registration order (Kconfig
+/// RUST_SMP_GRP_*); the application's follow.
+static BUILT_IN: &[&Group] = &[
     #[cfg(CONFIG_RUST_SMP_GRP_OS)]
     &OS_GROUP,
     #[cfg(CONFIG_RUST_SMP_GRP_IMG)]
@@ -114,10 +116,9 @@ static BUFFERS: Once<Buffers> = Once {
     }),
 };
 
-/// Runs the SMP server on the calling thread (the main thread: a thread of
-/// its own would only add a stack, since main has nothing else to do), named
+/// Runs the SMP server the builder describes on the calling thread, named
 /// `smp` in task statistics. Returns only if no transport is enabled.
-pub fn run() {
+pub fn run(builder: Builder<'_>) {
     // The priority is the main thread's already (Kconfig sets
     // MAIN_THREAD_PRIORITY from RUST_SMP_THREAD_PRIO).
     // SAFETY: a plain call on the current thread's own handle; the name is a
@@ -131,12 +132,36 @@ pub fn run() {
         buf_size: NETBUF_SIZE,
         buf_count: NETBUF_COUNT,
     };
-    let mut server = Server::new(GROUPS, params);
+    let groups = group_list(builder.groups);
+    let mut server = Server::new(&groups, params);
     // The server answers from one receive buffer at a time; requests waiting
     // behind it queue in the transport (the socket's receive queue), which is
     // how a client keeps up to buf_count requests in flight.
-    let mut device = ZephyrDevice::new();
-    serve(&mut server, &mut device, buffers);
+    let mut device = ZephyrDevice::new(builder.app);
+    let mut no_hooks = NoHooks;
+    let hooks: &mut dyn Hooks = match builder.hooks {
+        Some(hooks) => hooks,
+        None => &mut no_hooks,
+    };
+    serve(&mut server, &mut device, hooks, builder.transports, buffers);
+}
+
+/// The built-in groups, then the application's: one whose id is served
+/// already, or past [`MAX_GROUPS`], is left out with an error.
+fn group_list(app: &[&'static Group]) -> heapless::Vec<&'static Group, MAX_GROUPS> {
+    let mut list = heapless::Vec::new();
+    for group in BUILT_IN.iter().chain(app) {
+        if list.iter().any(|served: &&Group| served.id == group.id) {
+            crate::log_error!("group %ld served twice: left out", group.id.0);
+        } else if list.push(*group).is_err() {
+            crate::log_error!(
+                "more than %ld groups: group %ld left out",
+                MAX_GROUPS,
+                group.id.0
+            );
+        }
+    }
+    list
 }
 
 /// How long the UDP transport waits after a failed start before the next
@@ -150,6 +175,8 @@ const RETRY_MS: i64 = crate::config::CONFIG_RUST_SMP_TRANSPORT_RETRY_MS;
 /// [`RETRY_MS`] while the other transports serve.
 #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
 struct Udp {
+    /// False when the application did not name UDP: never started.
+    enabled: bool,
     up: Option<crate::udp::Udp>,
     /// Uptime (ms) of the next attempt while down.
     retry_at: i64,
@@ -163,9 +190,9 @@ impl Udp {
     /// first failure and the success after failures, not every retry (a
     /// port that stays taken must not fill a console that may be the SMP
     /// UART); `smp_links` counts them all.
-    fn start(&mut self, device: &mut ZephyrDevice, now: i64) {
+    fn start(&mut self, device: &mut ZephyrDevice<'_>, now: i64) {
         const PORT: u16 = crate::config::CONFIG_RUST_SMP_TRANSPORT_UDP_PORT as u16;
-        if self.up.is_some() || now < self.retry_at {
+        if !self.enabled || self.up.is_some() || now < self.retry_at {
             return;
         }
         let result = crate::udp::Udp::bind(PORT);
@@ -201,12 +228,12 @@ impl Udp {
 
     /// How long until the next start attempt, while down.
     fn retry_in(&self, now: i64) -> Option<i64> {
-        self.up.is_none().then(|| self.retry_at - now)
+        (self.enabled && self.up.is_none()).then(|| self.retry_at - now)
     }
 }
 
 /// Records a transport's start attempt in the `smp_links` statistics group.
-fn record(device: &mut ZephyrDevice, transport: Transport, result: Result<(), i32>) {
+fn record(device: &mut ZephyrDevice<'_>, transport: Transport, result: Result<(), i32>) {
     let _ = (&device, transport, result);
     #[cfg(CONFIG_RUST_SMP_GRP_STAT)]
     device.stats().record(transport, result);
@@ -227,10 +254,11 @@ struct Links {
 
 impl Links {
     /// Starts every enabled transport; one that fails leaves the others be.
-    fn open(device: &mut ZephyrDevice) -> Self {
-        let _ = &device;
+    fn open(device: &mut ZephyrDevice, transports: Transports) -> Self {
+        let _ = (&device, transports);
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
         let mut udp = Udp {
+            enabled: transports.udp,
             up: None,
             retry_at: 0,
             failures: 0,
@@ -238,7 +266,9 @@ impl Links {
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
         udp.start(device, zephyr::sys::uptime_get());
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
-        let uart = {
+        let uart = if !transports.serial {
+            None
+        } else {
             let uart = crate::uart::Uart::open();
             if uart.is_some() {
                 crate::log_info!("serial on the zephyr,uart-mcumgr UART");
@@ -254,13 +284,14 @@ impl Links {
             uart
         };
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
-        let ble = match crate::ble::Ble::start() {
-            Ok(ble) => {
+        let ble = match transports.bluetooth.then(crate::ble::Ble::start) {
+            None => None,
+            Some(Ok(ble)) => {
                 crate::log_info!("Bluetooth LE, advertising");
                 record(device, Transport::Ble, Ok(()));
                 Some(ble)
             }
-            Err(errno) => {
+            Some(Err(errno)) => {
                 crate::log_error!("Bluetooth did not start (errno %ld): no Bluetooth", errno);
                 record(device, Transport::Ble, Err(errno));
                 None
@@ -277,7 +308,14 @@ impl Links {
     }
 }
 
-fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffers) {
+fn serve(
+    server: &mut Server<'_>,
+    device: &mut ZephyrDevice<'_>,
+    hooks: &mut dyn Hooks,
+    transports: Transports,
+    buffers: &mut Buffers,
+) {
+    let _ = (&hooks, transports);
     #[cfg(not(any(
         CONFIG_RUST_SMP_TRANSPORT_UDP,
         CONFIG_RUST_SMP_TRANSPORT_UART,
@@ -287,10 +325,10 @@ fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffe
         crate::log_error!("no transport enabled (CONFIG_RUST_SMP_TRANSPORT_*)");
         return;
     }
-    let mut links = Links::open(device);
+    let mut links = Links::open(device, transports);
     crate::log_info!(
         "ready, %ld groups, buffers %ld x %ld",
-        GROUPS.len(),
+        server.groups().len(),
         NETBUF_COUNT,
         NETBUF_SIZE
     );
@@ -315,7 +353,7 @@ fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffe
                 let cap = udp::max_response(NETBUF_SIZE, MTU);
                 let after = server.process_with_hooks(
                     device,
-                    &mut ZephyrHooks,
+                    hooks,
                     Transport::Udp,
                     &buffers.rx[..len],
                     &mut buffers.tx[..cap],
@@ -335,7 +373,7 @@ fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffe
                 }
                 let after = server.process_with_hooks(
                     device,
-                    &mut ZephyrHooks,
+                    hooks,
                     SERIAL_TRANSPORT,
                     packet.bytes(),
                     &mut buffers.tx,
@@ -352,7 +390,7 @@ fn serve(server: &mut Server<'_>, device: &mut ZephyrDevice, buffers: &mut Buffe
             while let Some(request) = ble.next() {
                 let after = server.process_with_hooks(
                     device,
-                    &mut ZephyrHooks,
+                    hooks,
                     Transport::Ble,
                     request.bytes(),
                     &mut buffers.tx,

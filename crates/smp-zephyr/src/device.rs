@@ -1,5 +1,6 @@
 //! The device as the core sees it: the platform traits over Zephyr.
 
+use core::any::Any;
 use core::ffi::{c_void, CStr};
 
 use smp_server::groups::os::{BootloaderInfo, OsInfo, OsPlatform, TaskInfo};
@@ -7,7 +8,7 @@ use smp_server::groups::os::{BootloaderInfo, OsInfo, OsPlatform, TaskInfo};
 use smp_server::groups::os::{ClockError, DateTime};
 use smp_server::{Error, MgmtErr, Platform};
 
-/// Texts of os info, fixed at build time (`rustapp/build.rs` reads them from
+/// Texts of os info, fixed at build time (`build.rs` reads them from
 /// the Zephyr build): the same values Zephyr's own os_mgmt reports.
 const KERNEL_RELEASE: &str = env!("RUST_SMP_BUILD_VERSION");
 const KERNEL_VERSION: &str = env!("RUST_SMP_KERNEL_VERSION");
@@ -22,7 +23,9 @@ const NODE_NAME: &str = env!("RUST_SMP_BT_DEVICE_NAME");
 #[cfg(not(CONFIG_BT))]
 const NODE_NAME: &str = "unknown";
 
-pub struct ZephyrDevice {
+pub struct ZephyrDevice<'a> {
+    /// The application's state, for its own groups (`Ctx::app`).
+    app: Option<&'a mut dyn Any>,
     /// Unix time minus uptime, in milliseconds, once a client set the clock.
     /// Kept in RAM: a reset forgets it, as a device without an RTC does.
     #[cfg(CONFIG_RUST_SMP_GRP_OS_DATETIME)]
@@ -43,12 +46,13 @@ pub struct ZephyrDevice {
     storage: crate::zephyr_basic::ZephyrStorage,
 }
 
-impl ZephyrDevice {
+impl<'a> ZephyrDevice<'a> {
     /// Opens what the enabled groups use (flash partitions, the settings
     /// store, ...) and loads the settings. Called once, by the SMP thread,
     /// which then owns the device.
-    pub fn new() -> Self {
+    pub fn new(app: Option<&'a mut dyn Any>) -> Self {
         ZephyrDevice {
+            app,
             #[cfg(CONFIG_RUST_SMP_GRP_OS_DATETIME)]
             clock_offset_ms: None,
             #[cfg(CONFIG_RUST_SMP_GRP_IMG)]
@@ -69,7 +73,7 @@ impl ZephyrDevice {
     }
 }
 
-impl ZephyrDevice {
+impl ZephyrDevice<'_> {
     /// The device's statistics (the SMP thread records its transports'
     /// start-up there).
     #[cfg(CONFIG_RUST_SMP_GRP_STAT)]
@@ -78,9 +82,13 @@ impl ZephyrDevice {
     }
 }
 
-impl Platform for ZephyrDevice {
+impl Platform for ZephyrDevice<'_> {
     fn os(&mut self) -> &mut dyn OsPlatform {
         self
+    }
+
+    fn app(&mut self) -> Option<&mut dyn Any> {
+        self.app.as_deref_mut()
     }
 
     #[cfg(CONFIG_RUST_SMP_GRP_IMG)]
@@ -119,7 +127,7 @@ impl Platform for ZephyrDevice {
     }
 }
 
-impl OsPlatform for ZephyrDevice {
+impl OsPlatform for ZephyrDevice<'_> {
     fn info(&self) -> OsInfo<'_> {
         OsInfo {
             kernel_name: "Zephyr",
