@@ -305,11 +305,16 @@ def start_sim(request, tmp_path):
 
     Every device started is stopped with SIGTERM at teardown, which must give exit code 0.
     With SMP_TARGET, `start_sim()` without arguments is the external device and any
-    argument skips the test.
+    argument skips the test, except `extra` options the target was built to behave as
+    (SMP_TARGET_OPTIONS, e.g. `--read-only` for a Zephyr build with
+    RUST_SMP_ACCESS_POLICY_READ_ONLY).
     """
     if EXTERNAL is not None:
+        target_options = set(os.environ.get("SMP_TARGET_OPTIONS", "").split())
 
         def external(**kwargs) -> ExternalDevice:
+            if kwargs.get("extra") and set(kwargs["extra"]) <= target_options:
+                kwargs = {k: v for k, v in kwargs.items() if k != "extra"}
             if any(v is not None for v in kwargs.values()):
                 pytest.skip(f"{NEEDS_SIM}: starts it with {sorted(k for k, v in kwargs.items() if v is not None)}")
             return ExternalDevice(EXTERNAL)
