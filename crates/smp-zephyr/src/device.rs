@@ -198,6 +198,7 @@ impl OsPlatform for ZephyrDevice<'_> {
 /// Task statistics from Zephyr's thread list.
 #[cfg(CONFIG_RUST_SMP_GRP_OS_TASKSTAT)]
 fn tasks(visit: &mut dyn FnMut(&TaskInfo<'_>) -> Result<(), Error>) -> Result<(), Error> {
+    use core::fmt::Write as _;
     use zephyr::raw::{
         k_thread, k_thread_foreach, k_thread_priority_get, k_thread_stack_space_get,
     };
@@ -220,7 +221,19 @@ fn tasks(visit: &mut dyn FnMut(&TaskInfo<'_>) -> Result<(), Error>) -> Result<()
         // SAFETY: CONFIG_THREAD_NAME: `name` is a NUL-terminated array
         // (k_thread_name_set always terminates it).
         let name = unsafe { CStr::from_ptr(t.name.as_ptr()) };
-        let name = name.to_str().unwrap_or("?");
+        // Names are the keys of the answer's map: a thread nobody named
+        // (drivers' threads) gets its index, as Zephyr names every thread
+        // without CONFIG_THREAD_NAME, rather than an empty key that a second
+        // unnamed thread would collide with.
+        let mut index_name = heapless::String::<10>::new();
+        let name = match name.to_str() {
+            Ok("") => {
+                let _ = write!(index_name, "{}", walk.index);
+                index_name.as_str()
+            }
+            Ok(name) => name,
+            Err(_) => "?",
+        };
         let mut unused = 0usize;
         // SAFETY: a live thread, and a valid out pointer.
         let stack_ok = unsafe { k_thread_stack_space_get(thread, &mut unused) } == 0;

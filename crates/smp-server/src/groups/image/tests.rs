@@ -5,6 +5,7 @@ mod direct_upload;
 mod erase;
 mod slot_state;
 mod upload;
+mod zephyr_client;
 
 use super::*;
 use crate::dispatch::{Params, Server};
