@@ -245,7 +245,7 @@ fn bindings(options: &HashSet<String>) {
         // map is bound here.
         builder = builder
             .allowlist_function("flash_area_(open|read|write|erase|erased_val)")
-            .allowlist_function("rust_smp_(slot_partition_id|running_slot)");
+            .allowlist_function("rust_smp_(slot_partition_id|running_slot|image_count)");
     }
 
     if options.contains("CONFIG_RUST_SMP_GRP_MEMFAULT") {

@@ -121,8 +121,8 @@ static inline const struct device *rust_smp_uart(void)
 #ifdef CONFIG_RUST_SMP_GRP_IMG
 #include <zephyr/storage/flash_map.h>
 
-/* The flash map id of image slot `slot` (0: slot0_partition, 1:
- * slot1_partition), -1 when the devicetree has no such partition. */
+/* The flash map id of absolute image slot `slot` (0-3: slot0_partition to
+ * slot3_partition), -1 when the devicetree has no such partition. */
 static inline int rust_smp_slot_partition_id(uint8_t slot)
 {
 	switch (slot) {
@@ -134,9 +134,29 @@ static inline int rust_smp_slot_partition_id(uint8_t slot)
 	case 1:
 		return FIXED_PARTITION_ID(slot1_partition);
 #endif
+#if FIXED_PARTITION_EXISTS(slot2_partition)
+	case 2:
+		return FIXED_PARTITION_ID(slot2_partition);
+#endif
+#if FIXED_PARTITION_EXISTS(slot3_partition)
+	case 3:
+		return FIXED_PARTITION_ID(slot3_partition);
+#endif
 	default:
 		return -1;
 	}
+}
+
+/* The image pairs served: 2 with CONFIG_UPDATEABLE_IMAGE_NUMBER >= 2 and
+ * slot2_partition/slot3_partition in the devicetree (image 1), otherwise 1. */
+static inline uint8_t rust_smp_image_count(void)
+{
+#if defined(CONFIG_UPDATEABLE_IMAGE_NUMBER) && CONFIG_UPDATEABLE_IMAGE_NUMBER >= 2 && \
+	FIXED_PARTITION_EXISTS(slot2_partition) && FIXED_PARTITION_EXISTS(slot3_partition)
+	return 2;
+#else
+	return 1;
+#endif
 }
 
 /* The slot the running image executes from: 1 only for a direct-XIP build

@@ -1,4 +1,6 @@
-//! The image slots of the devicetree (`slot0_partition`, `slot1_partition`).
+//! The image slots of the devicetree: `slot0_partition` and `slot1_partition`
+//! (image 0), and `slot2_partition` and `slot3_partition` (image 1) when
+//! `CONFIG_UPDATEABLE_IMAGE_NUMBER` is 2 or more.
 
 use smp_server::flash::FlashArea;
 use smp_server::groups::image::ImagePlatform;
@@ -8,9 +10,10 @@ use crate::boot::BOOT_CONFIG;
 use crate::flash::Partition;
 use crate::sys::raw;
 
-/// The primary and secondary slot of image 0.
+/// The primary and secondary slots of each image, by absolute slot number.
 pub struct Slots {
-    slots: [Option<Partition>; 2],
+    slots: [Option<Partition>; 4],
+    images: u8,
     active: u8,
 }
 
@@ -22,10 +25,17 @@ impl Slots {
             let id = unsafe { raw::rust_smp_slot_partition_id(slot) };
             u8::try_from(id).ok().and_then(Partition::open)
         };
-        // SAFETY: a pure comparison of devicetree and Kconfig constants.
-        let active = unsafe { raw::rust_smp_running_slot() };
+        // SAFETY: pure comparisons of devicetree and Kconfig constants.
+        let (active, images) =
+            unsafe { (raw::rust_smp_running_slot(), raw::rust_smp_image_count()) };
+        let slots = if images > 1 {
+            [open(0), open(1), open(2), open(3)]
+        } else {
+            [open(0), open(1), None, None]
+        };
         Slots {
-            slots: [open(0), open(1)],
+            slots,
+            images,
             active,
         }
     }
@@ -33,7 +43,7 @@ impl Slots {
 
 impl ImagePlatform for Slots {
     fn image_count(&self) -> u8 {
-        1
+        self.images
     }
 
     fn direct_upload(&self) -> bool {
@@ -45,8 +55,15 @@ impl ImagePlatform for Slots {
         Some(partition)
     }
 
-    fn active_slot(&self, _image: u8) -> u8 {
-        self.active
+    /// Image 0 runs from its primary slot, or from slot 1 in a direct-XIP
+    /// build linked for it; image 1 (another core's, or a second
+    /// application's) always from its primary, slot 2.
+    fn active_slot(&self, image: u8) -> u8 {
+        if image == 0 {
+            self.active
+        } else {
+            2
+        }
     }
 
     fn boot_config(&self) -> BootConfig {
