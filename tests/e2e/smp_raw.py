@@ -166,6 +166,12 @@ class SerialDecoder:
     def _line(self, line: bytes) -> None:
         self.line_lengths.append(len(line) + 1)
         body = line.rstrip(b"\r")
+        # Beside a shell a frame may follow text on its line (a prompt): as the
+        # clients do, look for the marker anywhere.
+        marker = min((i for i in (body.find(START), body.find(CONTINUE)) if i >= 0), default=-1)
+        if marker > 0:
+            self.noise.append(body[:marker])
+            body = body[marker:]
         if body.startswith(START):
             self.frame = bytearray(base64.b64decode(body[2:], validate=True))
         elif body.startswith(CONTINUE):

@@ -419,9 +419,18 @@ def test_udp_two_clients(sim):
 # Serial line level
 
 
+@pytest.fixture(params=["console", "shell"])
+def serial_sim(request, start_sim):
+    """The device, with SMP alone on the serial link or beside the shell
+    (`--serial-framing shell`: the same rules for every frame)."""
+    if request.param == "shell":
+        return start_sim(extra=["--serial-framing", "shell"])
+    return start_sim()
+
+
 @pytest.fixture
-def ser(sim):
-    s = RawSerial(sim.pty)
+def ser(serial_sim):
+    s = RawSerial(serial_sim.pty)
     yield s
     s.close()
 
@@ -448,18 +457,18 @@ def random_noise(rng: random.Random, n: int) -> bytes:
     return b"\n".join(lines) + b"\n"
 
 
-def test_serial_random_bytes(sim, ser):
+def test_serial_random_bytes(serial_sim, ser):
     rng = random.Random(42)
     for i in range(20):
         ser.write(random_noise(rng, rng.choice([1, 10, 100, 500, 3000])))
     quiet(ser)
-    ser_echo(sim, ser, "after noise")
+    ser_echo(serial_sim, ser, "after noise")
 
 
-def test_serial_text_lines(sim, ser):
+def test_serial_text_lines(serial_sim, ser):
     ser.write(b"hello\r\nuart:~$ kernel threads\n\n\n\r\n   \n")
     quiet(ser)
-    ser_echo(sim, ser)
+    ser_echo(serial_sim, ser)
 
 
 @pytest.mark.parametrize(
@@ -475,32 +484,32 @@ def test_serial_text_lines(sim, ser):
         b"\x06\x09AAA=\n",  # length field cut short
     ],
 )
-def test_serial_bad_line_dropped(sim, ser, line):
+def test_serial_bad_line_dropped(serial_sim, ser, line):
     ser.write(line)
     quiet(ser)
-    ser_echo(sim, ser)
+    ser_echo(serial_sim, ser)
 
 
-def test_serial_bad_crc_frames(sim, ser):
+def test_serial_bad_crc_frames(serial_sim, ser):
     for seq in range(10):
         frame = bytearray(smp_raw.serial_frame(smp_raw.echo_request("crc", seq)))
         frame[-1 - seq % 3] ^= 1 << (seq % 8)
         ser.write(smp_raw.encode_lines(bytes(frame)))
     quiet(ser)
-    ser_echo(sim, ser)
+    ser_echo(serial_sim, ser)
 
 
 @pytest.mark.parametrize("length", [0, 1, 2, 3, 0x1000, 0xFFFF])
-def test_serial_bad_length_field(sim, ser, length):
+def test_serial_bad_length_field(serial_sim, ser, length):
     pkt = smp_raw.echo_request("len", 9)
     frame = bytearray(smp_raw.serial_frame(pkt))
     frame[0:2] = length.to_bytes(2, "big")
     ser.write(smp_raw.encode_lines(bytes(frame)))
     quiet(ser)
-    ser_echo(sim, ser)
+    ser_echo(serial_sim, ser)
 
 
-def test_serial_truncated_frame_then_new_frame(sim, ser):
+def test_serial_truncated_frame_then_new_frame(serial_sim, ser):
     """A multi-line frame whose continuation never comes: the next start line resets it."""
     long = smp_raw.serial_encode(smp_raw.echo_request("q" * 200, 12))
     first_line = long.split(b"\n")[0] + b"\n"
@@ -511,30 +520,30 @@ def test_serial_truncated_frame_then_new_frame(sim, ser):
     assert rsp.body == {"r": "fresh"} and rsp.seq == 13
 
 
-def test_serial_frame_with_extra_data_dropped(sim, ser):
+def test_serial_frame_with_extra_data_dropped(serial_sim, ser):
     """Decoded bytes beyond the length field: dropped."""
     pkt = smp_raw.echo_request("xtra", 14)
     frame = smp_raw.serial_frame(pkt) + b"\x00\x00\x00"
     ser.write(smp_raw.encode_lines(frame))
     quiet(ser)
-    ser_echo(sim, ser)
+    ser_echo(serial_sim, ser)
 
 
-def test_serial_overlong_line(sim, ser):
+def test_serial_overlong_line(serial_sim, ser):
     ser.write(b"\x06\x09" + b"A" * 5000 + b"\n")
     quiet(ser)
-    ser_echo(sim, ser)
+    ser_echo(serial_sim, ser)
 
 
-def test_serial_binary_junk_without_newline_then_frame(sim, ser):
+def test_serial_binary_junk_without_newline_then_frame(serial_sim, ser):
     ser.write(bytes(range(256)) * 4)
     ser.write(b"\n")
     quiet(ser)
-    ser_echo(sim, ser)
+    ser_echo(serial_sim, ser)
 
 
 @pytest.mark.parametrize("chunk", [3, 48, 93])
-def test_serial_line_splits(sim, ser, chunk):
+def test_serial_line_splits(serial_sim, ser, chunk):
     """Any split into independently decodable lines is accepted (Zephyr style: <= 93 raw bytes)."""
     text = "m" * 250
     req = smp_raw.echo_request(text, 15)
@@ -543,7 +552,7 @@ def test_serial_line_splits(sim, ser, chunk):
     assert rsp.body == {"r": text}
 
 
-def test_serial_python_style_split(sim, ser):
+def test_serial_python_style_split(serial_sim, ser):
     text = "p" * 250
     req = smp_raw.echo_request(text, 16)
     ser.write(smp_raw.serial_encode_python_style(req))
@@ -551,13 +560,13 @@ def test_serial_python_style_split(sim, ser):
     assert rsp.body == {"r": text}
 
 
-def test_serial_crlf_line_end(sim, ser):
+def test_serial_crlf_line_end(serial_sim, ser):
     ser.write(ECHO_V2_HI_LINE[:-1] + b"\r\n")
     (rsp,) = ser.recv_packets(1)
     assert rsp.body == {"r": "hi"}
 
 
-def test_serial_two_frames_one_write(sim, ser):
+def test_serial_two_frames_one_write(serial_sim, ser):
     a = smp_raw.echo_request("one", 17)
     b = smp_raw.echo_request("two", 18)
     ser.write(smp_raw.serial_encode(a) + smp_raw.serial_encode(b))
@@ -565,7 +574,7 @@ def test_serial_two_frames_one_write(sim, ser):
     assert [p.body for p in got] == [{"r": "one"}, {"r": "two"}], got
 
 
-def test_serial_byte_by_byte(sim, ser):
+def test_serial_byte_by_byte(serial_sim, ser):
     req = smp_raw.echo_request("slow", 19)
     for byte in smp_raw.serial_encode(req, 48):
         ser.write(bytes([byte]))
@@ -573,7 +582,7 @@ def test_serial_byte_by_byte(sim, ser):
     assert rsp.body == {"r": "slow"}
 
 
-def test_serial_response_lines_within_127(sim, ser):
+def test_serial_response_lines_within_127(serial_sim, ser):
     text = "w" * 300
     req = smp_raw.echo_request(text, 20)
     ser.write(smp_raw.serial_encode(req))

@@ -13,6 +13,9 @@ pub enum Transport {
     Ble,
     /// UDP port 1337.
     Udp,
+    /// SMP console frames beside an interactive shell on one console
+    /// ([`crate::codec::shell`]).
+    Shell,
 }
 
 /// One request as a handler sees it.

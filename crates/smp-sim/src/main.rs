@@ -35,6 +35,7 @@ use crate::threads::ThreadRegistry;
 use crate::transport::link::Shared;
 use crate::transport::pool::SharedPool;
 use crate::transport::serial::{self, Framing, Pty};
+use crate::transport::shell::Console;
 use crate::transport::udp;
 
 /// The groups the virtual device serves, in registration order.
@@ -278,6 +279,7 @@ fn run(cli: Cli) -> Result<(), String> {
             shared: shared.clone(),
             queue: queue_rx,
             serial: Some(serial_writer),
+            console: Console::default(),
             groups: if cli.example_groups {
                 GROUPS_WITH_EXAMPLES
             } else {

@@ -15,7 +15,8 @@ use crate::device::SimDevice;
 use crate::hooks::SimHooks;
 use crate::threads::ThreadRegistry;
 use crate::transport::link::{Inbound, ReplyTo, Shared, POLL_INTERVAL};
-use crate::transport::serial::SerialWriter;
+use crate::transport::serial::{Framing, SerialWriter};
+use crate::transport::shell::{Console, PROMPT};
 
 /// Delay between the reset response and the reset (Zephyr's MCUMGR_GRP_OS_RESET_MS).
 const RESET_DELAY: Duration = Duration::from_millis(250);
@@ -24,6 +25,8 @@ pub struct SmpThread {
     pub shared: Arc<Shared>,
     pub queue: Receiver<Inbound>,
     pub serial: Option<SerialWriter>,
+    /// The serial link's interactive shell (used with the shell framing).
+    pub console: Console,
     pub groups: &'static [&'static Group],
     pub threads: Arc<ThreadRegistry>,
     pub config: Arc<DeviceConfig>,
@@ -43,13 +46,20 @@ impl SmpThread {
         // hold every pool buffer without starving the answers.
         let mut tx = vec![0u8; params.buf_size];
         info!("virtual device booted");
+        self.start_console();
         while !self.shared.stopping() {
             let inbound = match self.queue.recv_timeout(POLL_INTERVAL) {
                 Ok(inbound) => inbound,
                 Err(RecvTimeoutError::Timeout) => continue,
                 Err(RecvTimeoutError::Disconnected) => break,
             };
-            let reply = inbound.reply;
+            let (buf, reply) = match inbound {
+                Inbound::Packet { buf, reply } => (buf, reply),
+                Inbound::ShellInput(typed) => {
+                    self.shell_input(&mut device, &typed);
+                    continue;
+                }
+            };
             let cap = match reply {
                 ReplyTo::Udp { .. } => udp::max_response(params.buf_size, udp::DEFAULT_MTU),
                 ReplyTo::Serial(_) => params.buf_size,
@@ -58,11 +68,11 @@ impl SmpThread {
                 &mut device,
                 &mut hooks,
                 reply.transport(),
-                inbound.buf.bytes(),
+                buf.bytes(),
                 &mut tx[..cap],
                 &mut |rsp| self.send(reply, rsp),
             );
-            self.shared.pool.release(inbound.buf);
+            self.shared.pool.release(buf);
             if let Some(AfterResponse::Reset {
                 boot_mode,
                 delay_ms,
@@ -71,12 +81,38 @@ impl SmpThread {
                 info!("reset requested (boot mode {boot_mode:?})");
                 std::thread::sleep(RESET_DELAY + Duration::from_millis(delay_ms.into()));
                 match self.reset(device) {
-                    Some(rebooted) => device = rebooted,
+                    Some(rebooted) => {
+                        device = rebooted;
+                        self.start_console();
+                    }
                     None => break,
                 }
                 // Group state (an upload, a file transfer, the counters) lives in RAM: gone.
                 server = Server::new(self.groups, params);
             }
+        }
+    }
+
+    /// A fresh line and a prompt at boot, with the shell framing.
+    fn start_console(&mut self) {
+        self.console = Console::default();
+        if let Some(writer) = self.serial.as_mut() {
+            if writer.framing() == Framing::Shell {
+                writer.write_text(&format!("\r\n{PROMPT}"));
+            }
+        }
+    }
+
+    /// Echoes bytes typed at the serial link's shell and runs each line
+    /// (`--serial-framing shell`).
+    fn shell_input(&mut self, device: &mut SimDevice, typed: &[u8]) {
+        let text = self.console.input(typed, &mut |words| {
+            let mut out = String::new();
+            device.run_shell_command(words, &mut out);
+            out
+        });
+        if let Some(writer) = self.serial.as_mut() {
+            writer.write_text(&text);
         }
     }
 
@@ -102,7 +138,9 @@ impl SmpThread {
         info!("resetting after {:.1?} of uptime", old.uptime());
         self.shared.boot_generation.fetch_add(1, Ordering::AcqRel);
         while let Ok(lost) = self.queue.try_recv() {
-            self.shared.pool.release(lost.buf);
+            if let Inbound::Packet { buf, .. } = lost {
+                self.shared.pool.release(buf);
+            }
         }
         match SimDevice::boot(
             old.power_off(),

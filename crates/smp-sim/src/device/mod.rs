@@ -219,6 +219,19 @@ impl ShellPlatform for SimDevice {
     }
 }
 
+impl SimDevice {
+    /// Runs a command line typed at the serial link's shell
+    /// (`--serial-framing shell`).
+    pub fn run_shell_command(&mut self, args: &[&str], out: &mut String) -> i32 {
+        let mut shell = Shell {
+            settings: &mut self.settings,
+            fs: &self.fs,
+            booted: self.booted,
+        };
+        shell.run(args, out)
+    }
+}
+
 impl BasicPlatform for SimDevice {
     fn erase_storage(&mut self) -> Result<(), BasicError> {
         self.zephyr_basic

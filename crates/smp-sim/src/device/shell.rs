@@ -41,7 +41,15 @@ pub struct Shell<'a> {
 impl ShellPlatform for Shell<'_> {
     fn execute(&mut self, argv: &Argv<'_>, out: &mut ShellOutput<'_>) -> i32 {
         let args: Vec<&str> = argv.iter().collect();
-        match args.as_slice() {
+        self.run(&args, out)
+    }
+}
+
+impl Shell<'_> {
+    /// Runs one command (`args[0]` its name), from the shell group or typed
+    /// at the serial link's shell; its return value as Zephyr's shell gives.
+    pub fn run(&mut self, args: &[&str], out: &mut dyn Write) -> i32 {
+        match args {
             ["help", ..] => {
                 let _ = out.write_str(HELP);
                 0
@@ -64,10 +72,8 @@ impl ShellPlatform for Shell<'_> {
             [] => EINVAL,
         }
     }
-}
 
-impl Shell<'_> {
-    fn ls(&mut self, path: &str, out: &mut ShellOutput<'_>) -> i32 {
+    fn ls(&mut self, path: &str, out: &mut dyn Write) -> i32 {
         if path != "/" && !path_is_valid(path) {
             let _ = writeln!(out, "ls: invalid path {path}");
             return EINVAL;
@@ -98,7 +104,7 @@ impl Shell<'_> {
         }
     }
 
-    fn settings_command(&mut self, args: &[&str], out: &mut ShellOutput<'_>) -> i32 {
+    fn settings_command(&mut self, args: &[&str], out: &mut dyn Write) -> i32 {
         match args {
             ["list"] => {
                 for name in self.settings.names() {

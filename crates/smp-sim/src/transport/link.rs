@@ -9,10 +9,13 @@ use smp_server::Transport;
 
 use super::pool::{Buf, SharedPool};
 
-/// One received packet buffer waiting for the SMP thread.
-pub struct Inbound {
-    pub buf: Buf,
-    pub reply: ReplyTo,
+/// What a receiver hands the SMP thread, in arrival order.
+pub enum Inbound {
+    /// One received packet buffer.
+    Packet { buf: Buf, reply: ReplyTo },
+    /// Bytes typed at the shell on the serial link (`--serial-framing
+    /// shell`), frames taken out.
+    ShellInput(Vec<u8>),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -69,8 +72,15 @@ impl Shared {
 
     /// Hands a complete packet to the SMP thread.
     pub fn deliver(&self, buf: Buf, reply: ReplyTo) {
-        if let Err(failed) = self.queue.send(Inbound { buf, reply }) {
-            self.pool.release(failed.0.buf);
+        if let Err(std::sync::mpsc::SendError(Inbound::Packet { buf, .. })) =
+            self.queue.send(Inbound::Packet { buf, reply })
+        {
+            self.pool.release(buf);
         }
+    }
+
+    /// Hands bytes typed at the shell to the SMP thread.
+    pub fn deliver_shell_input(&self, bytes: Vec<u8>) {
+        let _ = self.queue.send(Inbound::ShellInput(bytes));
     }
 }

@@ -14,6 +14,7 @@ use nix::pty::openpty;
 use nix::sys::termios::{cfmakeraw, tcgetattr, tcsetattr, SetArg};
 use smp_server::codec::raw_uart::RawDecoder;
 use smp_server::codec::serial::{self, SerialDecoder};
+use smp_server::codec::shell::{ShellDemux, Sink};
 use smp_server::Transport;
 
 use super::link::{ReplyTo, Shared, POLL_INTERVAL};
@@ -26,6 +27,9 @@ pub enum Framing {
     Console,
     /// Zephyr 4.4's raw UART mode: bare packets, no base64 or CRC.
     Raw,
+    /// SMP over console beside an interactive shell on the same link (Zephyr's
+    /// shell transport): frame lines go to SMP, the rest to the shell.
+    Shell,
 }
 
 impl Framing {
@@ -34,6 +38,7 @@ impl Framing {
         match self {
             Framing::Console => Transport::Serial,
             Framing::Raw => Transport::RawUart,
+            Framing::Shell => Transport::Shell,
         }
     }
 }
@@ -50,7 +55,7 @@ enum Decoder {
 impl Decoder {
     fn new(framing: Framing) -> Self {
         match framing {
-            Framing::Console => Decoder::Console(SerialDecoder::new()),
+            Framing::Console | Framing::Shell => Decoder::Console(SerialDecoder::new()),
             Framing::Raw => Decoder::Raw(RawDecoder::new(RAW_INPUT_TIMEOUT_MS)),
         }
     }
@@ -118,25 +123,38 @@ pub struct SerialWriter {
 
 impl SerialWriter {
     pub fn send(&mut self, packet: &[u8]) {
-        self.frame.clear();
+        let mut frame = std::mem::take(&mut self.frame);
+        frame.clear();
         match self.framing {
-            Framing::Console => {
-                serial::encode(packet, &mut |line| self.frame.extend_from_slice(line))
+            Framing::Console | Framing::Shell => {
+                serial::encode(packet, &mut |line| frame.extend_from_slice(line))
             }
-            Framing::Raw => self.frame.extend_from_slice(packet),
+            Framing::Raw => frame.extend_from_slice(packet),
         }
+        self.write_all(&frame);
+        self.frame = frame;
+    }
+
+    /// How packets travel on this link.
+    pub fn framing(&self) -> Framing {
+        self.framing
+    }
+
+    /// Writes shell text (the shell framing's echo, output and prompts).
+    pub fn write_text(&mut self, text: &str) {
+        self.write_all(text.as_bytes());
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) {
         let deadline = Instant::now() + WRITE_PATIENCE;
-        let mut rest = &self.frame[..];
+        let mut rest = bytes;
         while !rest.is_empty() {
             match self.master.write(rest) {
                 Ok(n) => rest = &rest[n..],
                 Err(e) if e.kind() == ErrorKind::WouldBlock => {
                     let left = deadline.saturating_duration_since(Instant::now());
                     if left.is_zero() {
-                        warn!(
-                            "serial: client not reading, dropped {} response bytes",
-                            rest.len()
-                        );
+                        warn!("serial: client not reading, dropped {} bytes", rest.len());
                         return;
                     }
                     let mut fds = [PollFd::new(self.master.as_fd(), PollFlags::POLLOUT)];
@@ -158,6 +176,9 @@ impl SerialWriter {
 pub fn receive_loop(shared: &Shared, pty: &Pty) {
     let mut master = &pty.master;
     let mut decoder = Decoder::new(pty.framing);
+    // Only with the shell framing: the frames' way out of the shell's input.
+    let mut demux = (pty.framing == Framing::Shell).then(ShellDemux::new);
+    let mut typed = Vec::new();
     let started = Instant::now();
     let mut current: Option<Buf> = None;
     let mut generation = shared.generation();
@@ -191,24 +212,50 @@ pub fn receive_loop(shared: &Shared, pty: &Pty) {
             // The device reset: a packet half received before it is gone.
             generation = shared.generation();
             decoder.reset();
+            if let Some(demux) = demux.as_mut() {
+                *demux = ShellDemux::new();
+            }
             if let Some(buf) = current.as_mut() {
                 buf.clear();
             }
         }
         let now_ms = started.elapsed().as_millis() as u64;
-        for &byte in &chunk[..n] {
-            let buf = match current.as_mut() {
-                Some(buf) => buf,
-                None => match shared.alloc() {
-                    Some(buf) => current.insert(buf),
-                    None => return,
-                },
+        for &received in &chunk[..n] {
+            let routed;
+            let smp_bytes: &[u8] = match demux.as_mut() {
+                None => std::slice::from_ref(&received),
+                Some(demux) => {
+                    routed = demux.push(received);
+                    match routed.sink {
+                        Sink::Smp => routed.bytes(),
+                        Sink::Shell => {
+                            typed.extend_from_slice(routed.bytes());
+                            &[]
+                        }
+                    }
+                }
             };
-            if decoder.push(byte, now_ms, buf) {
-                if let Some(packet) = current.take() {
-                    shared.deliver(packet, ReplyTo::Serial(pty.framing.transport()));
+            for &byte in smp_bytes {
+                let buf = match current.as_mut() {
+                    Some(buf) => buf,
+                    None => match shared.alloc() {
+                        Some(buf) => current.insert(buf),
+                        None => return,
+                    },
+                };
+                if decoder.push(byte, now_ms, buf) {
+                    if let Some(packet) = current.take() {
+                        // What was typed before the frame is answered first.
+                        if !typed.is_empty() {
+                            shared.deliver_shell_input(std::mem::take(&mut typed));
+                        }
+                        shared.deliver(packet, ReplyTo::Serial(pty.framing.transport()));
+                    }
                 }
             }
+        }
+        if !typed.is_empty() {
+            shared.deliver_shell_input(std::mem::take(&mut typed));
         }
         // Between packets the buffer goes back, so an idle link holds none.
         if current.as_ref().is_some_and(|b| b.is_empty()) {

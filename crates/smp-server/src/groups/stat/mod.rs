@@ -50,7 +50,7 @@ fn for_each_group(
             .transports()
             .iter()
             .fold(0, |bits, t| bits | 1 << link_index(*t)),
-        None => 0x0F,
+        None => u8::MAX,
     };
     for t in ALL_TRANSPORTS
         .iter()

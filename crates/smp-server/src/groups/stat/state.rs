@@ -36,11 +36,12 @@ crate::stat_counters! {
 
 /// Every transport the server knows, in the order their groups are listed
 /// when the platform does not say which it has.
-pub const ALL_TRANSPORTS: [Transport; 4] = [
+pub const ALL_TRANSPORTS: [Transport; 5] = [
     Transport::Serial,
     Transport::RawUart,
     Transport::Ble,
     Transport::Udp,
+    Transport::Shell,
 ];
 
 /// Name of the transfer counters group.
@@ -53,6 +54,7 @@ pub fn link_group_name(transport: Transport) -> &'static str {
         Transport::RawUart => "smp_raw_uart",
         Transport::Ble => "smp_ble",
         Transport::Udp => "smp_udp",
+        Transport::Shell => "smp_shell",
     }
 }
 
@@ -63,6 +65,7 @@ pub struct ServerStats {
     raw_uart: LinkCounters,
     ble: LinkCounters,
     udp: LinkCounters,
+    shell: LinkCounters,
     /// Bytes moved by transfers, all transports together ([`TRANSFER_GROUP`]).
     pub transfer: TransferCounters,
 }
@@ -73,6 +76,7 @@ pub(super) fn link_index(transport: Transport) -> usize {
         Transport::RawUart => 1,
         Transport::Ble => 2,
         Transport::Udp => 3,
+        Transport::Shell => 4,
     }
 }
 
@@ -118,6 +122,7 @@ impl ServerStats {
             Transport::RawUart => &self.raw_uart,
             Transport::Ble => &self.ble,
             Transport::Udp => &self.udp,
+            Transport::Shell => &self.shell,
         }
     }
 
@@ -128,6 +133,7 @@ impl ServerStats {
             Transport::RawUart => &mut self.raw_uart,
             Transport::Ble => &mut self.ble,
             Transport::Udp => &mut self.udp,
+            Transport::Shell => &mut self.shell,
         }
     }
 }

@@ -22,7 +22,7 @@ fn list_without_a_stat_platform_names_every_transport() {
         b.ask(V2_READ, 2, 1, ""),
         bytes(concat!(
             r#"bf 69 "stat_list" 9f 6a "smp_serial" 6c "smp_raw_uart" 67 "smp_ble""#,
-            r#" 67 "smp_udp" 6c "smp_transfer" ff ff"#
+            r#" 67 "smp_udp" 69 "smp_shell" 6c "smp_transfer" ff ff"#
         ))
     );
 }
