@@ -8,6 +8,7 @@
 
 mod support;
 
+use std::io::Write;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -335,6 +336,49 @@ fn raw_serial_framing() {
     let long = "r".repeat((geometry.0.saturating_sub(32) as usize).min(1500));
     assert_eq!(client.os_echo(&long).unwrap(), long);
     assert!(client.enum_get_group_ids().unwrap().contains(&10));
+    drop(client);
+    sim.stop();
+}
+
+#[test]
+fn serial_beside_the_shell() {
+    // An SMP_TARGET device has its shell on the link only when built for it
+    // (SMP_TARGET_FRAMING=shell: tests/zephyr/run-e2e's shell stage).
+    let shell_target = std::env::var("SMP_TARGET_FRAMING").as_deref() == Ok("shell");
+    if support::external().is_some() && !shell_target {
+        eprintln!(
+            "skipped with SMP_TARGET: no shell on its serial link (no SMP_TARGET_FRAMING=shell)"
+        );
+        return;
+    }
+    if shell_target && lacks(Transport::Serial) {
+        return;
+    }
+    let sim = if shell_target {
+        Sim::start_fresh(&[])
+    } else {
+        Sim::start_fresh(&["--serial-framing", "shell"])
+    };
+    // A person's terminal on the same link, opened before the client takes
+    // its exclusive lock.
+    let mut typist = std::fs::OpenOptions::new()
+        .write(true)
+        .open(sim.serial_path())
+        .expect("open the PTY for typing");
+    let port = serialport::new(sim.serial_path(), 115200)
+        .timeout(REQUEST_TIMEOUT)
+        .open()
+        .expect("open the PTY");
+    let client = MCUmgrClient::new_from_serial(port);
+    assert_eq!(client.os_echo("before").unwrap(), "before");
+    // The person types a command; its echo and output are text the client
+    // skips.
+    typist.write_all(b"echo typed by a person\r").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(client.os_echo("after").unwrap(), "after");
+    let long = "s".repeat(300);
+    assert_eq!(client.os_echo(&long).unwrap(), long);
+    assert!(client.enum_get_group_ids().unwrap().contains(&0));
     drop(client);
     sim.stop();
 }
