@@ -259,6 +259,13 @@ fn bindings(options: &HashSet<String>) {
             .allowlist_var("ENODEV");
     }
 
+    if options.contains("CONFIG_RUST_SMP_TRANSPORT_SHELL") {
+        builder = builder
+            .allowlist_function("rust_smp_shell_(ready|inner_read|lock|unlock|write)")
+            // What a shell UART that does not come up is reported with.
+            .allowlist_var("ENODEV");
+    }
+
     if options.contains("CONFIG_RUST_SMP_TRANSPORT_BT") {
         builder = builder
             .allowlist_function("rust_smp_bt_(start|notify)")
@@ -286,7 +293,9 @@ fn bindings(options: &HashSet<String>) {
             .allowlist_function("settings_(get_val_len|delete|commit|load|save|save_subtree)")
             .allowlist_function("rust_smp_enotsup");
     }
-    if options.contains("CONFIG_RUST_SMP_GRP_SHELL") {
+    if options.contains("CONFIG_RUST_SMP_GRP_SHELL")
+        || options.contains("CONFIG_RUST_SMP_TRANSPORT_SHELL")
+    {
         builder = builder
             .allowlist_function("shell_backend_dummy_(get_ptr|clear_output|get_output)")
             .allowlist_function("shell_(execute_cmd|fprintf_normal|echo_set)");

@@ -81,6 +81,19 @@ int rust_smp_bt_start(void);
 int rust_smp_bt_notify(struct bt_conn *conn, const uint8_t *data, uint16_t len);
 #endif
 
+#ifdef CONFIG_RUST_SMP_TRANSPORT_SHELL
+#include <stdbool.h>
+#include <stddef.h>
+#include <zephyr/shell/shell.h>
+
+/* c/smp_shell.c */
+bool rust_smp_shell_ready(void);
+int rust_smp_shell_inner_read(uint8_t *data, size_t len, size_t *cnt);
+void rust_smp_shell_lock(void);
+void rust_smp_shell_unlock(void);
+int rust_smp_shell_write(const uint8_t *data, size_t len);
+#endif
+
 #ifdef CONFIG_FILE_SYSTEM
 #include <zephyr/fs/fs.h>
 #endif

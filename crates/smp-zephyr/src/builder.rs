@@ -28,7 +28,7 @@ impl Transports {
     /// Every transport Kconfig compiled in.
     pub const KCONFIG: Transports = Transports {
         udp: cfg!(CONFIG_RUST_SMP_TRANSPORT_UDP),
-        serial: cfg!(CONFIG_RUST_SMP_TRANSPORT_UART),
+        serial: cfg!(CONFIG_RUST_SMP_TRANSPORT_SERIAL),
         bluetooth: cfg!(CONFIG_RUST_SMP_TRANSPORT_BT),
     };
 }

@@ -30,6 +30,8 @@
 //! - `udp`: the UDP transport over Zephyr sockets;
 //! - `uart`: the serial transport (console or raw framing), interrupt-driven,
 //!   async (DMA) or polled;
+//! - `smp_shell`: the serial transport beside the shell, on the shell's UART
+//!   (with `c/smp_shell.c`); `serial_rx`: the ring both hand bytes over in;
 //! - `wake`: the semaphore that wakes the SMP thread (with `c/wake.c`);
 //! - `ble`: the Bluetooth LE transport (with the C shim `c/ble_gatt.c`);
 //! - [`log`]: log lines through printk (no heap, no `core::fmt`), for the
@@ -37,6 +39,7 @@
 //! - `ring`: the lock-free ring that hands bytes and buffers to the SMP thread;
 //! - `fs`, `settings`, `shell`, `zephyr_basic`: the platform parts of the
 //!   file system, settings, shell and Zephyr basic (storage erase) groups;
+//!   `shell_cmd`: the `echo` shell command;
 //! - [`sys`]: the bindings `build.rs` generates (sockets, reboot, errno) and
 //!   the few safe wrappers over them.
 #![no_std]
@@ -72,14 +75,25 @@ mod memfault;
 #[cfg(any(
     CONFIG_RUST_SMP_TRANSPORT_UART_INTERRUPT,
     CONFIG_RUST_SMP_TRANSPORT_UART_ASYNC,
+    CONFIG_RUST_SMP_TRANSPORT_SHELL,
     CONFIG_RUST_SMP_TRANSPORT_BT
 ))]
 mod ring;
+#[cfg(any(
+    CONFIG_RUST_SMP_TRANSPORT_UART_INTERRUPT,
+    CONFIG_RUST_SMP_TRANSPORT_UART_ASYNC,
+    CONFIG_RUST_SMP_TRANSPORT_SHELL
+))]
+mod serial_rx;
 #[cfg(CONFIG_RUST_SMP_GRP_SETTINGS)]
 mod settings;
 #[cfg(CONFIG_RUST_SMP_GRP_SHELL)]
 mod shell;
+#[cfg(any(CONFIG_RUST_SMP_GRP_SHELL, CONFIG_RUST_SMP_TRANSPORT_SHELL))]
+mod shell_cmd;
 mod smp;
+#[cfg(CONFIG_RUST_SMP_TRANSPORT_SHELL)]
+mod smp_shell;
 #[cfg(CONFIG_RUST_SMP_GRP_STAT)]
 mod stat;
 #[doc(hidden)]

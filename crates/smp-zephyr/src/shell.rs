@@ -1,7 +1,6 @@
 //! The shell group's platform part: Zephyr's shell, through its dummy backend
-//! (output captured in a buffer), as Zephyr's shell_mgmt runs commands; and
-//! `echo`, the one command this application adds (registered in
-//! `c/shell.c`: only a C macro can put it in the shell's command table).
+//! (output captured in a buffer), as Zephyr's shell_mgmt runs commands
+//! (among them `echo`, `shell_cmd.rs`).
 //!
 //! The arguments reach the shell one string each: Zephyr's shell takes one
 //! line and splits it again, so an argument that is empty or holds
@@ -12,7 +11,6 @@
 //! `CONFIG_SHELL_BACKEND_DUMMY_BUF_SIZE` by the backend and at the response
 //! buffer by the core.
 
-use core::ffi::{c_char, c_int, CStr};
 use core::fmt::Write;
 
 use smp_server::groups::shell::{Argv, ShellOutput, ShellPlatform};
@@ -101,25 +99,4 @@ impl ShellPlatform for ZephyrShell {
         }
         ret
     }
-}
-
-/// `echo [text...]`: prints its arguments separated by spaces, and a new
-/// line. Registered by `c/shell.c`.
-#[no_mangle]
-extern "C" fn rust_smp_shell_echo(
-    sh: *const raw::shell,
-    argc: usize,
-    argv: *mut *mut c_char,
-) -> c_int {
-    for i in 1..argc {
-        // SAFETY: the shell passes argc valid NUL-terminated arguments.
-        let arg = unsafe { CStr::from_ptr(*argv.add(i)) };
-        let sep: &CStr = if i + 1 < argc { c" " } else { c"" };
-        // SAFETY: `sh` is the shell running this command; the format takes
-        // two strings, and two NUL-terminated strings follow it.
-        unsafe { raw::shell_fprintf_normal(sh, c"%s%s".as_ptr(), arg.as_ptr(), sep.as_ptr()) };
-    }
-    // SAFETY: as above, a format without arguments.
-    unsafe { raw::shell_fprintf_normal(sh, c"\n".as_ptr()) };
-    0
 }

@@ -79,7 +79,7 @@ struct Buffers {
     rx: [u8; NETBUF_SIZE + 1],
     tx: [u8; NETBUF_SIZE],
     /// The serial packet being reassembled (across waits).
-    #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+    #[cfg(CONFIG_RUST_SMP_TRANSPORT_SERIAL)]
     serial_rx: [u8; NETBUF_SIZE],
 }
 
@@ -111,7 +111,7 @@ static BUFFERS: Once<Buffers> = Once {
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
         rx: [0; NETBUF_SIZE + 1],
         tx: [0; NETBUF_SIZE],
-        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_SERIAL)]
         serial_rx: [0; NETBUF_SIZE],
     }),
 };
@@ -246,8 +246,8 @@ fn record(device: &mut ZephyrDevice<'_>, transport: Transport, result: Result<()
 struct Links {
     #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
     udp: Udp,
-    #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
-    uart: Option<crate::uart::Uart>,
+    #[cfg(CONFIG_RUST_SMP_TRANSPORT_SERIAL)]
+    uart: Option<SerialLink>,
     #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
     ble: Option<crate::ble::Ble>,
 }
@@ -265,16 +265,19 @@ impl Links {
         };
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
         udp.start(device, zephyr::sys::uptime_get());
-        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_SERIAL)]
         let uart = if !transports.serial {
             None
         } else {
-            let uart = crate::uart::Uart::open();
+            let uart = SerialLink::open();
             if uart.is_some() {
+                #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
                 crate::log_info!("serial on the zephyr,uart-mcumgr UART");
+                #[cfg(CONFIG_RUST_SMP_TRANSPORT_SHELL)]
+                crate::log_info!("serial on the zephyr,shell-uart UART, beside the shell");
                 record(device, SERIAL_TRANSPORT, Ok(()));
             } else {
-                crate::log_error!("the zephyr,uart-mcumgr UART is not ready: no serial");
+                crate::log_error!("the serial link's UART is not ready: no serial");
                 record(
                     device,
                     SERIAL_TRANSPORT,
@@ -300,7 +303,7 @@ impl Links {
         Links {
             #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
             udp,
-            #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+            #[cfg(CONFIG_RUST_SMP_TRANSPORT_SERIAL)]
             uart,
             #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
             ble,
@@ -318,7 +321,7 @@ fn serve(
     let _ = (&hooks, transports);
     #[cfg(not(any(
         CONFIG_RUST_SMP_TRANSPORT_UDP,
-        CONFIG_RUST_SMP_TRANSPORT_UART,
+        CONFIG_RUST_SMP_TRANSPORT_SERIAL,
         CONFIG_RUST_SMP_TRANSPORT_BT
     )))]
     {
@@ -332,7 +335,7 @@ fn serve(
         NETBUF_COUNT,
         NETBUF_SIZE
     );
-    #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+    #[cfg(CONFIG_RUST_SMP_TRANSPORT_SERIAL)]
     let mut serial = (
         SerialFraming::new(),
         smp_server::netbuf::NetBuf::new(&mut buffers.serial_rx),
@@ -364,7 +367,7 @@ fn serve(
                 }
             }
         }
-        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_SERIAL)]
         if let Some(uart) = &links.uart {
             while let Some(byte) = uart.read() {
                 let (framing, packet) = &mut serial;
@@ -411,7 +414,7 @@ fn serve(
 /// header's length delimits each packet; a partial packet older than the
 /// input timeout is dropped when the next byte arrives).
 #[cfg(all(
-    CONFIG_RUST_SMP_TRANSPORT_UART,
+    CONFIG_RUST_SMP_TRANSPORT_SERIAL,
     not(CONFIG_RUST_SMP_TRANSPORT_RAW_UART)
 ))]
 struct SerialFraming(smp_server::codec::serial::SerialDecoder);
@@ -419,16 +422,24 @@ struct SerialFraming(smp_server::codec::serial::SerialDecoder);
 #[cfg(all(CONFIG_RUST_SMP_TRANSPORT_UART, CONFIG_RUST_SMP_TRANSPORT_RAW_UART))]
 struct SerialFraming(smp_server::codec::raw_uart::RawDecoder);
 
-/// How the server counts and names the UART link (`smp_serial` or
-/// `smp_raw_uart` statistics, the access policy's transport).
-#[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
-pub const SERIAL_TRANSPORT: Transport = if cfg!(CONFIG_RUST_SMP_TRANSPORT_RAW_UART) {
+/// How the server counts and names the serial link (`smp_serial`,
+/// `smp_raw_uart` or `smp_shell` statistics, the access policy's transport).
+#[cfg(CONFIG_RUST_SMP_TRANSPORT_SERIAL)]
+pub const SERIAL_TRANSPORT: Transport = if cfg!(CONFIG_RUST_SMP_TRANSPORT_SHELL) {
+    Transport::Shell
+} else if cfg!(CONFIG_RUST_SMP_TRANSPORT_RAW_UART) {
     Transport::RawUart
 } else {
     Transport::Serial
 };
 
+/// The serial link: a UART of its own, or the shell's.
 #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+type SerialLink = crate::uart::Uart;
+#[cfg(CONFIG_RUST_SMP_TRANSPORT_SHELL)]
+type SerialLink = crate::smp_shell::ShellLink;
+
+#[cfg(CONFIG_RUST_SMP_TRANSPORT_SERIAL)]
 impl SerialFraming {
     fn new() -> Self {
         #[cfg(not(CONFIG_RUST_SMP_TRANSPORT_RAW_UART))]
@@ -449,8 +460,9 @@ impl SerialFraming {
             .push(byte, zephyr::sys::uptime_get().max(0) as u64, packet);
     }
 
-    /// Sends one response packet.
-    fn send(rsp: &[u8], uart: &crate::uart::Uart) {
+    /// Sends one response packet, in one piece on the link.
+    fn send(rsp: &[u8], uart: &SerialLink) {
+        let _frame = uart.lock();
         #[cfg(not(CONFIG_RUST_SMP_TRANSPORT_RAW_UART))]
         smp_server::codec::serial::encode(rsp, &mut |line| uart.write(line));
         #[cfg(CONFIG_RUST_SMP_TRANSPORT_RAW_UART)]
@@ -479,6 +491,7 @@ fn wait(links: &mut Links) {
             any(
                 CONFIG_RUST_SMP_TRANSPORT_UART_INTERRUPT,
                 CONFIG_RUST_SMP_TRANSPORT_UART_ASYNC,
+                CONFIG_RUST_SMP_TRANSPORT_SHELL,
                 CONFIG_RUST_SMP_TRANSPORT_BT
             )
         ))]

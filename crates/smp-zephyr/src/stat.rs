@@ -10,7 +10,7 @@ use smp_server::{Error, Transport};
 /// The transports this build serves, in the order their traffic groups are
 /// listed.
 const TRANSPORTS: &[Transport] = &[
-    #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+    #[cfg(CONFIG_RUST_SMP_TRANSPORT_SERIAL)]
     crate::smp::SERIAL_TRANSPORT,
     #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
     Transport::Ble,
@@ -58,7 +58,7 @@ impl LinkState {
 pub struct Stats {
     #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
     udp: LinkState,
-    #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+    #[cfg(CONFIG_RUST_SMP_TRANSPORT_SERIAL)]
     serial: LinkState,
     #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
     bt: LinkState,
@@ -71,7 +71,7 @@ impl Stats {
         let state = match transport {
             #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
             Transport::Udp => &mut self.udp,
-            #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+            #[cfg(CONFIG_RUST_SMP_TRANSPORT_SERIAL)]
             crate::smp::SERIAL_TRANSPORT => &mut self.serial,
             #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
             Transport::Ble => &mut self.bt,
@@ -95,7 +95,7 @@ impl StatFields for Links<'_> {
         self.0
             .udp
             .visit(visit, ["udp_up", "udp_start_errs", "udp_errno"])?;
-        #[cfg(CONFIG_RUST_SMP_TRANSPORT_UART)]
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_SERIAL)]
         self.0
             .serial
             .visit(visit, ["serial_up", "serial_start_errs", "serial_errno"])?;

@@ -26,6 +26,9 @@
 
 use crate::sys::raw;
 
+/// Held while one response frame is written (nothing to lock here).
+pub struct FrameLock;
+
 /// The chosen UART.
 pub struct Uart {
     dev: *const zephyr::raw::device,
@@ -65,7 +68,13 @@ impl Uart {
         CONFIG_RUST_SMP_TRANSPORT_UART_ASYNC
     ))]
     pub fn read(&self) -> Option<u8> {
-        rx::read()
+        crate::serial_rx::read()
+    }
+
+    /// Nothing else writes this UART's SMP frames: no lock to hold while
+    /// one is sent.
+    pub fn lock(&self) -> FrameLock {
+        FrameLock
     }
 
     /// Sends `bytes`, waiting for room as uart_poll_out does.
@@ -74,85 +83,6 @@ impl Uart {
             // SAFETY: a ready UART device.
             unsafe { zephyr::raw::uart_poll_out(self.dev, byte) };
         }
-    }
-}
-
-/// The ring between the receive interrupt or async callback (the one
-/// producer) and the SMP thread (the one consumer).
-#[cfg(any(
-    CONFIG_RUST_SMP_TRANSPORT_UART_INTERRUPT,
-    CONFIG_RUST_SMP_TRANSPORT_UART_ASYNC
-))]
-mod rx {
-    use zephyr::sync::atomic::{AtomicU32, Ordering};
-
-    use crate::ring::Ring;
-
-    const NETBUF_SIZE: usize = crate::config::CONFIG_RUST_SMP_TRANSPORT_NETBUF_SIZE as usize;
-    const NETBUF_COUNT: usize = crate::config::CONFIG_RUST_SMP_TRANSPORT_NETBUF_COUNT as usize;
-    const CONFIGURED: i64 = crate::config::CONFIG_RUST_SMP_TRANSPORT_UART_RX_BUF_SIZE;
-
-    /// Bytes on the wire for one SMP packet of `len` bytes in console
-    /// framing: base64 of length + packet + CRC, and per line a 2-byte marker
-    /// and a newline, counting lines of at least 64 characters (clients use
-    /// 124 or 128).
-    const fn framed_len(len: usize) -> usize {
-        let base64 = (len + 4).div_ceil(3) * 4;
-        base64 + 3 * base64.div_ceil(64)
-    }
-
-    const PIPELINED: usize = if NETBUF_COUNT > 1 {
-        NETBUF_COUNT - 1
-    } else {
-        1
-    };
-
-    /// Room for what arrives while the SMP thread is busy with one request:
-    /// the buf_count − 1 further requests of up to buf_size a client may
-    /// pipeline (what os params promises), plus a line.
-    pub const RING_SIZE: usize = if CONFIGURED > 0 {
-        CONFIGURED as usize
-    } else {
-        framed_len(NETBUF_SIZE) * PIPELINED + 128
-    };
-
-    static RX: Ring<u8, RING_SIZE> = Ring::new();
-    /// Bytes the producer found no room for, since the SMP thread last
-    /// reported.
-    static DROPPED: AtomicU32 = AtomicU32::new(0);
-
-    /// Appends received bytes (dropping and counting what does not fit) and
-    /// wakes the SMP thread if there were any.
-    ///
-    /// # Safety
-    ///
-    /// Only the one producer of this UART (its ISR, or its async callback,
-    /// which the driver does not run concurrently with itself) may call it.
-    pub unsafe fn push(bytes: &[u8]) {
-        for &byte in bytes {
-            // SAFETY: the caller is the ring's only producer.
-            if unsafe { RX.push(byte) }.is_err() {
-                DROPPED.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        if !bytes.is_empty() {
-            crate::smp::WAKE.give();
-        }
-    }
-
-    /// The next byte of the ring (SMP thread only); reports overflows once
-    /// the ring is drained.
-    pub fn read() -> Option<u8> {
-        // SAFETY: only the SMP thread reads the UART (it owns the `Uart`,
-        // which is not `Send` nor `Sync`), so there is one consumer.
-        let byte = unsafe { RX.pop() };
-        if byte.is_none() {
-            let dropped = DROPPED.swap(0, Ordering::Relaxed);
-            if dropped > 0 {
-                crate::log_warn!("uart: receive ring full, %ld bytes dropped", dropped);
-            }
-        }
-        byte
     }
 }
 
@@ -166,7 +96,7 @@ mod irq {
         uart_irq_update,
     };
 
-    use super::rx;
+    use crate::serial_rx as rx;
 
     /// Installs the ISR and enables the receive interrupt; `None` (logged)
     /// if the driver has no interrupt API.
@@ -236,7 +166,7 @@ mod asynch {
     };
     use zephyr::sync::atomic::{AtomicUsize, Ordering};
 
-    use super::rx;
+    use crate::serial_rx as rx;
 
     const BUF_SIZE: usize = crate::config::CONFIG_RUST_SMP_TRANSPORT_UART_ASYNC_BUF_SIZE as usize;
     /// `uart_rx_enable`'s inactivity timeout (µs) before a partly filled
