@@ -8,7 +8,8 @@
 //! project (against the workspace's Cargo.lock, offline).
 //!
 //! Usage: bench-upload-client RUNS FRAME NAME=LINK,PID [NAME=LINK,PID ...]
-//! where LINK is `udp:HOST:PORT` or `serial:PATH`. Output lines (after the
+//! where LINK is `udp:HOST:PORT`, `serial:PATH` (console framing) or
+//! `raw:PATH` (raw UART framing). Output lines (after the
 //! idle measurement): `run NAME ROUND FRAME MS KIB_S CPU_MS NET_CPU_MS`.
 
 use std::time::{Duration, Instant};
@@ -65,6 +66,13 @@ struct Server {
     idle_rate: f64,
 }
 
+fn open_serial(path: &str) -> Box<dyn serialport::SerialPort> {
+    serialport::new(path, 115200)
+        .timeout(TIMEOUT)
+        .open()
+        .expect("open the serial link")
+}
+
 fn connect(link: &str) -> MCUmgrClient {
     let client = if let Some(addr) = link.strip_prefix("udp:") {
         MCUmgrClient::new_from_udp(
@@ -73,13 +81,11 @@ fn connect(link: &str) -> MCUmgrClient {
         )
         .expect("open the UDP link")
     } else if let Some(path) = link.strip_prefix("serial:") {
-        let port = serialport::new(path, 115200)
-            .timeout(TIMEOUT)
-            .open()
-            .expect("open the serial link");
-        MCUmgrClient::new_from_serial(port)
+        MCUmgrClient::new_from_serial(open_serial(path))
+    } else if let Some(path) = link.strip_prefix("raw:") {
+        MCUmgrClient::new_from_raw_serial(open_serial(path))
     } else {
-        panic!("link {link:?}: expected udp:HOST:PORT or serial:PATH");
+        panic!("link {link:?}: expected udp:HOST:PORT, serial:PATH or raw:PATH");
     };
     client.set_timeout(TIMEOUT).expect("set the timeout");
     client
