@@ -259,6 +259,20 @@ fn bindings(options: &HashSet<String>) {
             .allowlist_var("ENODEV");
     }
 
+    if options.contains("CONFIG_NET_HOSTNAME_ENABLE") {
+        // os info's node name, as Zephyr's os_mgmt takes it.
+        builder = builder.allowlist_function("net_hostname_get");
+    }
+
+    if options.contains("CONFIG_RUST_SMP_GRP_OS_DATETIME_RTC") {
+        builder = builder
+            .allowlist_function("rust_smp_rtc")
+            .allowlist_function("rtc_(get|set)_time")
+            .allowlist_type("rtc_time")
+            // What an RTC never set answers.
+            .allowlist_var("ENODATA");
+    }
+
     if options.contains("CONFIG_RUST_SMP_TRANSPORT_SHELL") {
         builder = builder
             .allowlist_function("rust_smp_shell_(ready|inner_read|lock|unlock|write)")

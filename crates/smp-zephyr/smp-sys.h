@@ -68,6 +68,10 @@ void rust_smp_wake_take(int32_t ms);
 #include <zephyr/net/socket.h>
 #endif
 
+#ifdef CONFIG_NET_HOSTNAME_ENABLE
+#include <zephyr/net/hostname.h>
+#endif
+
 #ifdef CONFIG_SERIAL
 #include <zephyr/drivers/uart.h>
 #endif
@@ -92,6 +96,16 @@ int rust_smp_shell_inner_read(uint8_t *data, size_t len, size_t *cnt);
 void rust_smp_shell_lock(void);
 void rust_smp_shell_unlock(void);
 int rust_smp_shell_write(const uint8_t *data, size_t len);
+#endif
+
+#ifdef CONFIG_RUST_SMP_GRP_OS_DATETIME_RTC
+#include <zephyr/drivers/rtc.h>
+
+/* The RTC the date-time command uses, as Zephyr's os_mgmt picks it. */
+static inline const struct device *rust_smp_rtc(void)
+{
+	return DEVICE_DT_GET(DT_ALIAS(rtc));
+}
 #endif
 
 #ifdef CONFIG_FILE_SYSTEM

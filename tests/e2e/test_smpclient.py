@@ -219,6 +219,19 @@ def test_os_info(sim, transport):
     run(go())
 
 
+@pytest.mark.skipif(
+    not os.environ.get("SMP_TARGET_HOSTNAME"),
+    reason="needs SMP_TARGET_HOSTNAME (a target built with a network hostname)",
+)
+def test_os_info_node_name_is_the_network_hostname(sim, transport):
+    async def go():
+        async with make_client(sim, transport) as c:
+            rsp = assert_ok(await c.request(OSApplicationInfoRead(format="n")))
+            assert rsp.output == os.environ["SMP_TARGET_HOSTNAME"], rsp
+
+    run(go())
+
+
 @pytest.mark.parametrize("fmt", ["q", "sq", "S", "?", "a!"])
 def test_os_info_invalid_letter(sim, transport, fmt):
     async def go():

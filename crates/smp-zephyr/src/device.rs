@@ -15,21 +15,45 @@ const KERNEL_VERSION: &str = env!("RUST_SMP_KERNEL_VERSION");
 const MACHINE: &str = env!("RUST_SMP_ARCH");
 const PROCESSOR: &str = env!("RUST_SMP_PROCESSOR");
 const HARDWARE_PLATFORM: &str = env!("RUST_SMP_HARDWARE_PLATFORM");
-/// As Zephyr's os_mgmt: the Bluetooth name with Bluetooth (bt_get_name(),
-/// which is CONFIG_BT_DEVICE_NAME unless names are dynamic, and this app does
-/// not change it), else "unknown" (the network hostname is not wired).
-#[cfg(CONFIG_BT)]
+/// As Zephyr's os_mgmt: the network hostname with one
+/// (CONFIG_NET_HOSTNAME_ENABLE, `node_name()`), else the Bluetooth name with
+/// Bluetooth (bt_get_name(), which is CONFIG_BT_DEVICE_NAME unless names are
+/// dynamic, and this app does not change it), else "unknown".
+#[cfg(all(CONFIG_BT, not(CONFIG_NET_HOSTNAME_ENABLE)))]
 const NODE_NAME: &str = env!("RUST_SMP_BT_DEVICE_NAME");
-#[cfg(not(CONFIG_BT))]
+#[cfg(not(any(CONFIG_BT, CONFIG_NET_HOSTNAME_ENABLE)))]
 const NODE_NAME: &str = "unknown";
+
+/// The node name os info reports (see [`NODE_NAME`]).
+#[cfg(not(CONFIG_NET_HOSTNAME_ENABLE))]
+fn node_name() -> &'static str {
+    NODE_NAME
+}
+
+/// The network hostname, read at each query: with NET_HOSTNAME_UNIQUE or
+/// NET_HOSTNAME_DYNAMIC it changes after boot.
+#[cfg(CONFIG_NET_HOSTNAME_ENABLE)]
+fn node_name() -> &'static str {
+    // SAFETY: returns the network stack's static, NUL-terminated hostname
+    // buffer (or NULL).
+    let name = unsafe { crate::sys::raw::net_hostname_get() };
+    if name.is_null() {
+        return "unknown";
+    }
+    // SAFETY: a NUL-terminated string in a static buffer. Setting a dynamic
+    // hostname rewrites it in place; a query racing that may read a mix of
+    // the two names, as Zephyr's own os_mgmt may.
+    unsafe { CStr::from_ptr(name) }
+        .to_str()
+        .unwrap_or("unknown")
+}
 
 pub struct ZephyrDevice<'a> {
     /// The application's state, for its own groups (`Ctx::app`).
     app: Option<&'a mut dyn Any>,
-    /// Unix time minus uptime, in milliseconds, once a client set the clock.
-    /// Kept in RAM: a reset forgets it, as a device without an RTC does.
+    /// The date-time command's clock (RTC or RAM).
     #[cfg(CONFIG_RUST_SMP_GRP_OS_DATETIME)]
-    clock_offset_ms: Option<i64>,
+    clock: crate::clock::Clock,
     #[cfg(CONFIG_RUST_SMP_GRP_IMG)]
     slots: crate::image::Slots,
     #[cfg(CONFIG_RUST_SMP_GRP_STAT)]
@@ -54,7 +78,7 @@ impl<'a> ZephyrDevice<'a> {
         ZephyrDevice {
             app,
             #[cfg(CONFIG_RUST_SMP_GRP_OS_DATETIME)]
-            clock_offset_ms: None,
+            clock: crate::clock::Clock::new(),
             #[cfg(CONFIG_RUST_SMP_GRP_IMG)]
             slots: crate::image::Slots::open(),
             #[cfg(CONFIG_RUST_SMP_GRP_STAT)]
@@ -131,7 +155,7 @@ impl OsPlatform for ZephyrDevice<'_> {
     fn info(&self) -> OsInfo<'_> {
         OsInfo {
             kernel_name: "Zephyr",
-            node_name: NODE_NAME,
+            node_name: node_name(),
             kernel_release: KERNEL_RELEASE,
             kernel_version: KERNEL_VERSION,
             #[cfg(CONFIG_RUST_SMP_GRP_OS_INFO_BUILD_DATE_TIME)]
@@ -159,15 +183,12 @@ impl OsPlatform for ZephyrDevice<'_> {
     // the calendar code) in the image otherwise.
     #[cfg(CONFIG_RUST_SMP_GRP_OS_DATETIME)]
     fn datetime(&mut self) -> Result<DateTime, ClockError> {
-        let offset = self.clock_offset_ms.ok_or(ClockError::NotSet)?;
-        DateTime::from_unix_millis(zephyr::sys::uptime_get().saturating_add(offset))
-            .ok_or(ClockError::Failed)
+        self.clock.now()
     }
 
     #[cfg(CONFIG_RUST_SMP_GRP_OS_DATETIME)]
     fn set_datetime(&mut self, now: DateTime) -> Result<(), ClockError> {
-        self.clock_offset_ms = Some(now.to_unix_millis() - zephyr::sys::uptime_get());
-        Ok(())
+        self.clock.set(now)
     }
 
     fn prepare_reset(&mut self, _force: bool, boot_mode: Option<u8>) -> Result<(), Error> {

@@ -25,6 +25,7 @@
 //! - `smp`: the SMP server loop, on the calling (main) thread: owns the
 //!   server and serves every transport;
 //! - `device`: `ZephyrDevice`, the platform traits over Zephyr;
+//! - `clock`: the date-time command's clock, the `rtc` alias's RTC or RAM;
 //! - `flash`, `image`: the image slots through the flash map (image group);
 //! - `stat`, `memfault`: the statistics and Memfault groups' device parts;
 //! - `udp`: the UDP transport over Zephyr sockets;
@@ -56,6 +57,8 @@ mod config {
 mod ble;
 #[cfg(any(CONFIG_RUST_SMP_GRP_IMG, CONFIG_BOOTLOADER_MCUBOOT))]
 mod boot;
+#[cfg(CONFIG_RUST_SMP_GRP_OS_DATETIME)]
+mod clock;
 #[cfg(any(
     CONFIG_RUST_SMP_GRP_FS,
     CONFIG_RUST_SMP_GRP_SETTINGS,
