@@ -22,7 +22,7 @@ use core::ffi::c_int;
 
 use smp_server::codec::ble::{self, AttError, Reassembler};
 use smp_server::netbuf::NetBuf;
-use zephyr::sync::atomic::{AtomicU32, Ordering};
+use zephyr::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use zephyr::sync::SpinMutex;
 
 use crate::ring::Ring;
@@ -58,6 +58,9 @@ static SLOTS: Slots = Slots(
 );
 /// Free slots: pushed by the SMP thread, popped by the RX side.
 static FREE: Ring<u8, COUNT> = Ring::new();
+/// The fewest free slots since boot (memory pool statistics); written by
+/// the RX side only, after each pop.
+static MIN_FREE: AtomicUsize = AtomicUsize::new(COUNT);
 /// Complete requests: pushed by the RX side, popped by the SMP thread.
 static READY: Ring<u8, COUNT> = Ring::new();
 /// Bumped when a link goes down (disconnect, notifications disabled).
@@ -130,8 +133,15 @@ fn collect(conn: *mut raw::bt_conn, write: &[u8]) -> Result<bool, Rejected> {
     }
     let index = match rx.slot {
         Some(index) => index,
-        // SAFETY: the RX side pops `FREE` only here, under the `RX` lock.
-        None => unsafe { FREE.pop() }.ok_or(Rejected::NoBuffer)?,
+        None => {
+            // SAFETY: the RX side pops `FREE` only here, under the `RX` lock.
+            let index = unsafe { FREE.pop() }.ok_or(Rejected::NoBuffer)?;
+            let free = FREE.count();
+            if free < MIN_FREE.load(Ordering::Relaxed) {
+                MIN_FREE.store(free, Ordering::Relaxed);
+            }
+            index
+        }
     };
     rx.slot = Some(index);
     // SAFETY: this side took `index` off `FREE` and has not queued it, and
@@ -174,6 +184,18 @@ pub struct Ble {
     /// active (uptime, ms).
     #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT_CONN_PARAM_CONTROL)]
     fast: Option<(ConnRef, u32, i64)>,
+}
+
+/// The request slots as a memory pool: (block size, blocks, free now,
+/// fewest free since boot).
+pub fn pool() -> (usize, usize, usize, usize) {
+    let free = FREE.count();
+    (
+        SIZE,
+        COUNT,
+        free,
+        MIN_FREE.load(Ordering::Relaxed).min(free),
+    )
 }
 
 impl Ble {

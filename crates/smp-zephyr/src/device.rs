@@ -176,8 +176,46 @@ impl OsPlatform for ZephyrDevice<'_> {
         tasks(visit)
     }
 
-    // memory_pools: the default, rc 8. Zephyr reports its heaps there
-    // (sys_heap runtime statistics); not wired yet.
+    /// The server's own receive buffers: the Bluetooth request slots
+    /// (`smp_ble_rx`) and the serial link's receive ring (`smp_serial_rx`,
+    /// one-byte blocks), where the build has them (RUST_SMP_GRP_OS_MPSTAT
+    /// needs one). UDP requests wait in the socket, not in a pool of the
+    /// server's.
+    #[cfg(CONFIG_RUST_SMP_GRP_OS_MPSTAT)]
+    fn memory_pools(
+        &mut self,
+        visit: &mut dyn FnMut(&smp_server::groups::os::PoolInfo<'_>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        use smp_server::groups::os::PoolInfo;
+        let _ = &visit;
+        #[cfg(CONFIG_RUST_SMP_TRANSPORT_BT)]
+        {
+            let (size, blocks, free, min_free) = crate::ble::pool();
+            visit(&PoolInfo {
+                name: "smp_ble_rx",
+                block_size: size as u64,
+                blocks: blocks as u64,
+                free: free as u64,
+                min_free: min_free as u64,
+            })?;
+        }
+        #[cfg(any(
+            CONFIG_RUST_SMP_TRANSPORT_UART_INTERRUPT,
+            CONFIG_RUST_SMP_TRANSPORT_UART_ASYNC,
+            CONFIG_RUST_SMP_TRANSPORT_SHELL
+        ))]
+        {
+            let (blocks, free, min_free) = crate::serial_rx::pool();
+            visit(&PoolInfo {
+                name: "smp_serial_rx",
+                block_size: 1,
+                blocks: blocks as u64,
+                free: free as u64,
+                min_free: min_free as u64,
+            })?;
+        }
+        Ok(())
+    }
 
     // Only with the command: the trait object's vtable would keep them (and
     // the calendar code) in the image otherwise.

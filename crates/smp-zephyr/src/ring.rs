@@ -49,6 +49,15 @@ impl<T: Copy, const N: usize> Ring<T, N> {
         (tail + 2 * N - head) % (2 * N)
     }
 
+    /// How many values are in the ring now (a snapshot: either side may
+    /// move meanwhile).
+    pub fn count(&self) -> usize {
+        Self::len(
+            self.head.load(Ordering::Acquire),
+            self.tail.load(Ordering::Acquire),
+        )
+    }
+
     /// Appends `value`; gives it back when the ring is full.
     ///
     /// # Safety

@@ -46,8 +46,8 @@ static BUILT_IN: &[&Group] = &[
 ];
 
 /// The os group with the commands Kconfig asks for (RUST_SMP_GRP_OS_*); the
-/// others answer rc 8 and are not linked. Memory pool statistics are never
-/// offered: nothing reports Zephyr's heaps yet (rc 8 either way).
+/// others answer rc 8 and are not linked. Memory pool statistics report the
+/// server's own receive buffers, where the build has some (`ZephyrDevice::memory_pools`).
 #[cfg(CONFIG_RUST_SMP_GRP_OS)]
 static OS_GROUP: Group = smp_server::groups::os::group(&OS_COMMANDS);
 #[cfg(CONFIG_RUST_SMP_GRP_OS)]
@@ -55,7 +55,7 @@ static OS_COMMANDS: [smp_server::dispatch::Command; smp_server::groups::os::TABL
     smp_server::groups::os::commands(smp_server::groups::os::OsCommands {
         echo: cfg!(CONFIG_RUST_SMP_GRP_OS_ECHO),
         taskstat: cfg!(CONFIG_RUST_SMP_GRP_OS_TASKSTAT),
-        mpstat: false,
+        mpstat: cfg!(CONFIG_RUST_SMP_GRP_OS_MPSTAT),
         datetime: cfg!(CONFIG_RUST_SMP_GRP_OS_DATETIME),
         mcumgr_params: cfg!(CONFIG_RUST_SMP_GRP_OS_MCUMGR_PARAMS),
         info: cfg!(CONFIG_RUST_SMP_GRP_OS_INFO),
