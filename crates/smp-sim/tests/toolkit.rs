@@ -296,31 +296,40 @@ fn udp_and_serial_at_once() {
     sim.stop();
 }
 
-#[test]
-fn raw_serial_framing() {
-    // An SMP_TARGET device speaks raw framing only when built for it
-    // (SMP_TARGET_FRAMING=raw: tests/zephyr/run-e2e's raw stage).
-    let raw_target = std::env::var("SMP_TARGET_FRAMING").as_deref() == Ok("raw");
-    if support::external().is_some() && !raw_target {
-        eprintln!(
-            "skipped with SMP_TARGET: the device uses console framing (no SMP_TARGET_FRAMING=raw)"
-        );
-        return;
+/// A device whose serial link uses `framing` (`raw`, `shell`): the virtual
+/// device started with `sim_args`, or an SMP_TARGET built for that framing
+/// (SMP_TARGET_FRAMING, set by tests/zephyr/run-e2e's stage for it); `None`
+/// (skipped) for any other SMP_TARGET.
+fn start_with_framing(framing: &str, sim_args: &[&str]) -> Option<Sim> {
+    let framed_target = std::env::var("SMP_TARGET_FRAMING").as_deref() == Ok(framing);
+    if support::external().is_some() && !framed_target {
+        eprintln!("skipped with SMP_TARGET: its serial link is not {framing} (no SMP_TARGET_FRAMING={framing})");
+        return None;
     }
-    if raw_target && lacks(Transport::Serial) {
-        return;
+    if framed_target && lacks(Transport::Serial) {
+        return None;
     }
-    let sim = if raw_target {
+    Some(if framed_target {
         Sim::start_fresh(&[])
     } else {
-        Sim::start_fresh(&[
+        Sim::start_fresh(sim_args)
+    })
+}
+
+#[test]
+fn raw_serial_framing() {
+    let Some(sim) = start_with_framing(
+        "raw",
+        &[
             "--serial-framing",
             "raw",
             "--netbuf-size",
             "2048",
             "--netbuf-count",
             "4",
-        ])
+        ],
+    ) else {
+        return;
     };
     let port = serialport::new(sim.serial_path(), 115200)
         .timeout(REQUEST_TIMEOUT)
@@ -342,22 +351,8 @@ fn raw_serial_framing() {
 
 #[test]
 fn serial_beside_the_shell() {
-    // An SMP_TARGET device has its shell on the link only when built for it
-    // (SMP_TARGET_FRAMING=shell: tests/zephyr/run-e2e's shell stage).
-    let shell_target = std::env::var("SMP_TARGET_FRAMING").as_deref() == Ok("shell");
-    if support::external().is_some() && !shell_target {
-        eprintln!(
-            "skipped with SMP_TARGET: no shell on its serial link (no SMP_TARGET_FRAMING=shell)"
-        );
+    let Some(sim) = start_with_framing("shell", &["--serial-framing", "shell"]) else {
         return;
-    }
-    if shell_target && lacks(Transport::Serial) {
-        return;
-    }
-    let sim = if shell_target {
-        Sim::start_fresh(&[])
-    } else {
-        Sim::start_fresh(&["--serial-framing", "shell"])
     };
     // A person's terminal on the same link, opened before the client takes
     // its exclusive lock.
