@@ -153,6 +153,7 @@ class SerialDecoder:
         self.pending = bytearray()
         self.frame: bytearray | None = None
         self.packets: list[Packet] = []
+        # Lengths of the frame lines, newline included.
         self.line_lengths: list[int] = []
         self.noise: list[bytes] = []
 
@@ -164,7 +165,6 @@ class SerialDecoder:
             self._line(bytes(line))
 
     def _line(self, line: bytes) -> None:
-        self.line_lengths.append(len(line) + 1)
         body = line.rstrip(b"\r")
         # Beside a shell a frame may follow text on its line (a prompt): as the
         # clients do, look for the marker anywhere.
@@ -172,6 +172,9 @@ class SerialDecoder:
         if marker > 0:
             self.noise.append(body[:marker])
             body = body[marker:]
+        if marker >= 0:
+            # The frame line's own length, marker to newline (what the device sends as one line).
+            self.line_lengths.append(len(line) - marker + 1)
         if body.startswith(START):
             self.frame = bytearray(base64.b64decode(body[2:], validate=True))
         elif body.startswith(CONTINUE):
