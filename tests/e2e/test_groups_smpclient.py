@@ -673,6 +673,52 @@ def test_read_only_denials_are_counted(start_sim):
     run(go())
 
 
+# --------------------------------------------------------------------------------------
+# fs roots: --fs-roots (Zephyr: RUST_SMP_GRP_FS_ROOTS)
+
+
+@pytest.mark.parametrize("name", ["/lfsx/a", "/LFS/a", "/other/a"])
+def test_fs_outside_the_roots_is_access_denied(start_sim, transport, name):
+    sim = start_sim(extra=["--fs-roots", "/lfs"])
+
+    async def go():
+        async with make_client(sim, transport) as c:
+            assert_rc(await c.request(FileUpload(off=0, name=name, data=b"pwned", len=5)), 11)
+            assert_rc(await c.request(FileDownload(off=0, name=name)), 11)
+            assert_rc(await c.request(FileStatus(name=name)), 11)
+            assert_rc(await c.request(FileHashChecksum(name=name)), 11)
+
+    run(go())
+
+
+def test_fs_inside_the_roots_is_served(start_sim, transport):
+    sim = start_sim(extra=["--fs-roots", "/lfs"])
+
+    async def go():
+        async with make_client(sim, transport) as c:
+            await put_file(c, "/lfs/rooted", b"inside")
+            assert assert_ok(await c.request(FileStatus(name="/lfs/rooted"))).len == 6
+            assert assert_ok(await c.request(FileDownload(off=0, name="/lfs/rooted"))).data == b"inside"
+            # the core's path rules still come first: not a way out of a root
+            assert_err_v2(await c.request(FileStatus(name="/lfs/../lfs/rooted")), FS, 2)
+
+    run(go())
+
+
+def test_fs_roots_refuse_an_existing_file_on_another_mount(start_sim):
+    sim = start_sim(extra=["--fs-mount", "lfs", "--fs-mount", "sd", "--fs-roots", "/lfs"])
+    secret = sim.state_dir / "fs" / "sd" / "secret"
+    secret.write_bytes(b"keep out")
+
+    async def go():
+        async with make_client(sim, "udp") as c:
+            assert_rc(await c.request(FileDownload(off=0, name="/sd/secret")), 11)
+            assert_rc(await c.request(FileUpload(off=0, name="/sd/secret", data=b"x", len=1)), 11)
+
+    run(go())
+    assert secret.read_bytes() == b"keep out"
+
+
 def test_fs_several_mount_points(start_sim):
     sim = start_sim(extra=["--fs-mount", "lfs", "--fs-mount", "sd"])
 

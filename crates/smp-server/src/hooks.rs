@@ -16,10 +16,16 @@
 //! | [`os_info`](Hooks::os_info) | `OS_MGMT_INFO_CHECK/APPEND` | answer os info letters of its own |
 //! | [`fs_access`](Hooks::fs_access) | `FS_MGMT_FILE_ACCESS` | refuse a file, or rewrite its path |
 //! | [`settings_access`](Hooks::settings_access) | `SETTINGS_MGMT_ACCESS` | refuse a key |
+//!
+//! [`FsRoots`] wraps an application's hooks to confine the fs group to a
+//! few directories.
 
 use crate::error::Error;
 use crate::mcuboot::ImageHeader;
 use crate::request::Access;
+
+mod fs_roots;
+pub use fs_roots::{within_roots, FsRoots};
 
 /// The longest path an fs hook may rewrite a file name to: the group's own
 /// limit.

@@ -108,6 +108,12 @@ struct Cli {
     #[arg(long)]
     read_only: bool,
 
+    /// Confine the fs group to these comma-separated directories, as the
+    /// Zephyr option RUST_SMP_GRP_FS_ROOTS: a file outside all of them is
+    /// rc 11 (default: none, every mount point served).
+    #[arg(long, value_name = "ROOTS", default_value = "")]
+    fs_roots: String,
+
     /// Direct upload: an upload's `image` N > 0 names absolute slot N - 1 (0:
     /// the usual slot); slot info gives every slot `upload_image_id`.
     #[arg(long)]
@@ -178,6 +184,7 @@ fn run(cli: Cli) -> Result<(), String> {
     let mut config = DeviceConfig::new(state_dir.clone());
     config.bootloader = cli.bootloader;
     config.read_only = cli.read_only;
+    config.fs_roots = cli.fs_roots.clone();
     config.example_hooks = cli.example_hooks;
     config.direct_upload = cli.direct_upload;
     config.mounts = cli.fs_mounts.clone();

@@ -9,6 +9,7 @@ use std::time::Duration;
 use log::{debug, error, info, warn};
 use smp_server::codec::udp;
 use smp_server::dispatch::{AfterResponse, Group, Params, Server};
+use smp_server::hooks::FsRoots;
 
 use crate::device::config::DeviceConfig;
 use crate::device::SimDevice;
@@ -41,7 +42,9 @@ impl SmpThread {
             buf_count: pool.buf_count(),
         };
         let mut server = Server::new(self.groups, params);
-        let mut hooks = SimHooks::new(self.config.read_only, self.config.example_hooks);
+        let mut sim_hooks = SimHooks::new(self.config.read_only, self.config.example_hooks);
+        let config = Arc::clone(&self.config);
+        let mut hooks = FsRoots::new(&config.fs_roots, &mut sim_hooks);
         // The response buffer belongs to this thread, so receivers can always
         // hold every pool buffer without starving the answers.
         let mut tx = vec![0u8; params.buf_size];

@@ -341,3 +341,136 @@ fn a_refused_settings_key_is_not_written() {
     );
     assert!(b.settings().running.is_empty());
 }
+
+#[test]
+fn fs_roots_admit_a_root_and_what_continues_it_with_a_slash() {
+    for path in ["/lfs/pub", "/lfs/pub/a", "/lfs/pub/dir/a", "/lfs/log/x"] {
+        assert!(within_roots("/lfs/pub,/lfs/log", path), "{path}");
+    }
+}
+
+#[test]
+fn fs_roots_refuse_what_only_shares_a_prefix_or_lies_outside() {
+    for path in [
+        "/lfs/public",
+        "/lfs",
+        "/lfs/",
+        "/LFS/pub/a",
+        "/other/a",
+        "/",
+    ] {
+        assert!(!within_roots("/lfs/pub", path), "{path}");
+    }
+}
+
+#[test]
+fn fs_roots_refuse_paths_the_core_would_refuse() {
+    for path in [
+        "/lfs/pub/../secret",
+        "/lfs/pub/./a",
+        "/lfs/pub//a",
+        "lfs/pub/a",
+        "/lfs/pub/a\0",
+        "",
+    ] {
+        assert!(!within_roots("/lfs/pub", path), "{path:?}");
+    }
+}
+
+#[test]
+fn fs_roots_entries_are_trimmed_and_a_trailing_slash_ignored() {
+    assert!(within_roots(" /lfs/pub/ , ,/lfs/log", "/lfs/pub/a"));
+    assert!(within_roots(" /lfs/pub/ , ,/lfs/log", "/lfs/log"));
+    assert!(within_roots("/", "/anything/at/all"));
+}
+
+#[test]
+fn fs_roots_naming_no_root_confine_nothing() {
+    assert!(within_roots("", "/lfs/a"));
+    assert!(within_roots(" , ", "/lfs/a"));
+}
+
+#[test]
+fn a_file_outside_the_fs_roots_is_rc_11_and_left_unread() {
+    let mut b = Bench::full();
+    b.fs_roots = Some("/lfs/pub");
+    b.fs().files.insert("/lfs/secret".into(), b"abc".to_vec());
+    assert_eq!(
+        b.ask(V2_READ, 8, 1, r#"a1 64 "name" 6b "/lfs/secret""#),
+        rc(11)
+    );
+    assert_eq!(
+        b.ask(
+            V2_READ,
+            8,
+            0,
+            r#"a2 63 "off" 00 64 "name" 6b "/lfs/secret""#
+        ),
+        rc(11)
+    );
+}
+
+#[test]
+fn an_upload_outside_the_fs_roots_is_rc_11_and_writes_nothing() {
+    let mut b = Bench::full();
+    b.fs_roots = Some("/lfs/pub");
+    assert_eq!(
+        b.ask(
+            V2_WRITE,
+            8,
+            0,
+            r#"a4 63 "off" 00 63 "len" 01 64 "name" 6b "/lfs/public" 64 "data" 41 7a"#
+        ),
+        rc(11)
+    );
+    assert!(b.fs().files.is_empty());
+}
+
+#[test]
+fn a_file_inside_the_fs_roots_is_served() {
+    let mut b = Bench::full();
+    b.fs_roots = Some("/lfs/pub");
+    b.fs().files.insert("/lfs/pub/f".into(), b"abc".to_vec());
+    assert_eq!(
+        b.ask(V2_READ, 8, 1, r#"a1 64 "name" 6a "/lfs/pub/f""#),
+        bytes(r#"bf 63 "len" 03 ff"#)
+    );
+}
+
+#[test]
+fn fs_roots_check_the_path_the_application_hook_rewrote() {
+    let mut b = Bench::full();
+    b.fs_roots = Some("/lfs/pub");
+    b.fs().files.insert("/lfs/secret".into(), b"abc".to_vec());
+    b.hooks.fs_rule = Some(|_, path| {
+        path.clear();
+        let _ = path.push_str("/lfs/secret");
+        Ok(())
+    });
+    assert_eq!(
+        b.ask(V2_READ, 8, 1, r#"a1 64 "name" 6a "/lfs/pub/f""#),
+        rc(11)
+    );
+}
+
+#[test]
+fn fs_roots_leave_a_path_the_core_refuses_to_its_own_error() {
+    let mut b = Bench::full();
+    b.fs_roots = Some("/lfs/pub");
+    assert_eq!(
+        b.ask(V2_READ, 8, 1, r#"a1 64 "name" 6d "/lfs/pub/../x""#),
+        err(8, 2)
+    );
+}
+
+#[test]
+fn fs_roots_pass_every_other_event_to_the_application_hooks() {
+    let mut b = Bench::full();
+    b.fs_roots = Some("/lfs/pub");
+    b.hooks.os_letters = vec![('x', "extra")];
+    assert_eq!(
+        b.ask(V2_READ, 0, 7, r#"a1 66 "format" 61 "x""#),
+        bytes(r#"bf 66 "output" 65 "extra" ff"#)
+    );
+    assert_eq!(b.hooks.asked.len(), 1);
+}

@@ -114,6 +114,9 @@ pub struct Bench {
     pub dev: Device,
     /// The application's hooks, recording every call.
     pub hooks: RecordingHooks,
+    /// Confine the fs group to these roots ([`crate::hooks::FsRoots`] around
+    /// `hooks`).
+    pub fs_roots: Option<&'static str>,
     /// What the last request asked to do after its response.
     pub after_response: Option<AfterResponse>,
     pub tx_size: usize,
@@ -132,6 +135,7 @@ impl Bench {
             server: Server::new(groups, PARAMS),
             dev,
             hooks: RecordingHooks::default(),
+            fs_roots: None,
             after_response: None,
             tx_size: PARAMS.buf_size,
             transport: Transport::Udp,
@@ -171,9 +175,17 @@ impl Bench {
         record_seed(self.id, input);
         let mut tx = vec![0u8; self.tx_size];
         let mut responses = Vec::new();
+        let mut confined;
+        let hooks: &mut dyn crate::Hooks = match self.fs_roots {
+            Some(roots) => {
+                confined = crate::hooks::FsRoots::new(roots, &mut self.hooks);
+                &mut confined
+            }
+            None => &mut self.hooks,
+        };
         self.after_response = self.server.process_with_hooks(
             &mut self.dev,
-            &mut self.hooks,
+            hooks,
             self.transport,
             input,
             &mut tx,

@@ -21,6 +21,9 @@ pub struct DeviceConfig {
     pub bootloader: Bootloader,
     /// Refuse every write request except os echo (rc 11).
     pub read_only: bool,
+    /// The fs group confined to these comma-separated directories (none:
+    /// unconfined).
+    pub fs_roots: String,
     /// The example use of every hook (`crate::hooks`).
     pub example_hooks: bool,
     /// An upload's `image` N > 0 names absolute slot N − 1.
@@ -42,6 +45,7 @@ impl DeviceConfig {
             state_dir,
             bootloader: Bootloader::Emulated,
             read_only: false,
+            fs_roots: String::new(),
             example_hooks: false,
             direct_upload: false,
             mounts: vec![DEFAULT_MOUNT.into()],
