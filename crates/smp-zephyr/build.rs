@@ -264,6 +264,11 @@ fn bindings(options: &HashSet<String>) {
         builder = builder.allowlist_function("net_hostname_get");
     }
 
+    if options.contains("CONFIG_RUST_SMP_GRP_OS_RESET_BOOT_MODE") {
+        // sys.rs: the boot mode a reset asked for.
+        builder = builder.allowlist_function("bootmode_(set|check)");
+    }
+
     if options.contains("CONFIG_RUST_SMP_GRP_OS_DATETIME_RTC") {
         builder = builder
             .allowlist_function("rust_smp_rtc")

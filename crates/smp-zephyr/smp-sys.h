@@ -72,6 +72,10 @@ void rust_smp_wake_take(int32_t ms);
 #include <zephyr/net/hostname.h>
 #endif
 
+#ifdef CONFIG_RUST_SMP_GRP_OS_RESET_BOOT_MODE
+#include <zephyr/retention/bootmode.h>
+#endif
+
 #ifdef CONFIG_SERIAL
 #include <zephyr/drivers/uart.h>
 #endif

@@ -22,7 +22,7 @@ use core::ffi::c_int;
 
 use smp_server::codec::ble::{self, AttError, Reassembler};
 use smp_server::netbuf::NetBuf;
-use zephyr::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use zephyr::sync::atomic::{AtomicU32, Ordering};
 use zephyr::sync::SpinMutex;
 
 use crate::ring::Ring;
@@ -60,7 +60,8 @@ static SLOTS: Slots = Slots(
 static FREE: Ring<u8, COUNT> = Ring::new();
 /// The fewest free slots since boot (memory pool statistics); written by
 /// the RX side only, after each pop.
-static MIN_FREE: AtomicUsize = AtomicUsize::new(COUNT);
+#[cfg(CONFIG_RUST_SMP_GRP_OS_MPSTAT)]
+static MIN_FREE: zephyr::sync::atomic::AtomicUsize = zephyr::sync::atomic::AtomicUsize::new(COUNT);
 /// Complete requests: pushed by the RX side, popped by the SMP thread.
 static READY: Ring<u8, COUNT> = Ring::new();
 /// Bumped when a link goes down (disconnect, notifications disabled).
@@ -136,9 +137,12 @@ fn collect(conn: *mut raw::bt_conn, write: &[u8]) -> Result<bool, Rejected> {
         None => {
             // SAFETY: the RX side pops `FREE` only here, under the `RX` lock.
             let index = unsafe { FREE.pop() }.ok_or(Rejected::NoBuffer)?;
-            let free = FREE.count();
-            if free < MIN_FREE.load(Ordering::Relaxed) {
-                MIN_FREE.store(free, Ordering::Relaxed);
+            #[cfg(CONFIG_RUST_SMP_GRP_OS_MPSTAT)]
+            {
+                let free = FREE.count();
+                if free < MIN_FREE.load(Ordering::Relaxed) {
+                    MIN_FREE.store(free, Ordering::Relaxed);
+                }
             }
             index
         }
@@ -188,6 +192,7 @@ pub struct Ble {
 
 /// The request slots as a memory pool: (block size, blocks, free now,
 /// fewest free since boot).
+#[cfg(CONFIG_RUST_SMP_GRP_OS_MPSTAT)]
 pub fn pool() -> (usize, usize, usize, usize) {
     let free = FREE.count();
     (

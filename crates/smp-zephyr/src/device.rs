@@ -6,7 +6,7 @@ use core::ffi::{c_void, CStr};
 use smp_server::groups::os::{BootloaderInfo, OsInfo, OsPlatform, TaskInfo};
 #[cfg(CONFIG_RUST_SMP_GRP_OS_DATETIME)]
 use smp_server::groups::os::{ClockError, DateTime};
-use smp_server::{Error, MgmtErr, Platform};
+use smp_server::{Error, Platform};
 
 /// Texts of os info, fixed at build time (`build.rs` reads them from
 /// the Zephyr build): the same values Zephyr's own os_mgmt reports.
@@ -229,11 +229,17 @@ impl OsPlatform for ZephyrDevice<'_> {
         self.clock.set(now)
     }
 
+    /// With RUST_SMP_GRP_OS_RESET_BOOT_MODE every boot mode is taken: it is
+    /// written just before the reboot (smp.rs), so that a reset the
+    /// application's hook refuses leaves the next boot as it was.
     fn prepare_reset(&mut self, _force: bool, boot_mode: Option<u8>) -> Result<(), Error> {
         match boot_mode {
-            // No retained boot mode (CONFIG_RETENTION_BOOT_MODE) to boot into.
             None | Some(0) => Ok(()),
-            Some(_) => Err(MgmtErr::NotSup.into()),
+            #[cfg(CONFIG_RUST_SMP_GRP_OS_RESET_BOOT_MODE)]
+            Some(_) => Ok(()),
+            // No retained boot mode (CONFIG_RETENTION_BOOT_MODE) to boot into.
+            #[cfg(not(CONFIG_RUST_SMP_GRP_OS_RESET_BOOT_MODE))]
+            Some(_) => Err(smp_server::MgmtErr::NotSup.into()),
         }
     }
 
@@ -324,5 +330,5 @@ fn tasks(visit: &mut dyn FnMut(&TaskInfo<'_>) -> Result<(), Error>) -> Result<()
 
 #[cfg(not(CONFIG_RUST_SMP_GRP_OS_TASKSTAT))]
 fn tasks(_: &mut dyn FnMut(&TaskInfo<'_>) -> Result<(), Error>) -> Result<(), Error> {
-    Err(MgmtErr::NotSup.into())
+    Err(smp_server::MgmtErr::NotSup.into())
 }

@@ -50,7 +50,8 @@ impl<T: Copy, const N: usize> Ring<T, N> {
     }
 
     /// How many values are in the ring now (a snapshot: either side may
-    /// move meanwhile).
+    /// move meanwhile); memory pool statistics' only question.
+    #[cfg(CONFIG_RUST_SMP_GRP_OS_MPSTAT)]
     pub fn count(&self) -> usize {
         Self::len(
             self.head.load(Ordering::Acquire),

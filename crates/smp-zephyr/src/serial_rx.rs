@@ -3,7 +3,7 @@
 //! frame lines it found in the shell's input (the one producer), and the SMP
 //! thread (the one consumer), woken at each push.
 
-use zephyr::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use zephyr::sync::atomic::{AtomicU32, Ordering};
 
 use crate::ring::Ring;
 
@@ -38,7 +38,9 @@ pub const RING_SIZE: usize = if CONFIGURED > 0 {
 static RX: Ring<u8, RING_SIZE> = Ring::new();
 /// The least free room the ring had after a push since boot (memory pool
 /// statistics); written by the producer only.
-static MIN_FREE: AtomicUsize = AtomicUsize::new(RING_SIZE);
+#[cfg(CONFIG_RUST_SMP_GRP_OS_MPSTAT)]
+static MIN_FREE: zephyr::sync::atomic::AtomicUsize =
+    zephyr::sync::atomic::AtomicUsize::new(RING_SIZE);
 /// Bytes the producer found no room for, since the SMP thread last
 /// reported.
 static DROPPED: AtomicU32 = AtomicU32::new(0);
@@ -59,9 +61,12 @@ pub unsafe fn push(bytes: &[u8]) {
         }
     }
     if !bytes.is_empty() {
-        let free = RING_SIZE - RX.count();
-        if free < MIN_FREE.load(Ordering::Relaxed) {
-            MIN_FREE.store(free, Ordering::Relaxed);
+        #[cfg(CONFIG_RUST_SMP_GRP_OS_MPSTAT)]
+        {
+            let free = RING_SIZE - RX.count();
+            if free < MIN_FREE.load(Ordering::Relaxed) {
+                MIN_FREE.store(free, Ordering::Relaxed);
+            }
         }
         crate::smp::WAKE.give();
     }
@@ -69,6 +74,7 @@ pub unsafe fn push(bytes: &[u8]) {
 
 /// The ring as a memory pool of one-byte blocks: (blocks, free now, least
 /// free since boot).
+#[cfg(CONFIG_RUST_SMP_GRP_OS_MPSTAT)]
 pub fn pool() -> (usize, usize, usize) {
     let free = RING_SIZE - RX.count();
     (RING_SIZE, free, MIN_FREE.load(Ordering::Relaxed).min(free))

@@ -143,6 +143,18 @@ pub fn run(builder: Builder<'_>) {
         Some(hooks) => hooks,
         None => &mut no_hooks,
     };
+    #[cfg(CONFIG_RUST_SMP_GRP_FS)]
+    let mut confined;
+    #[cfg(CONFIG_RUST_SMP_GRP_FS)]
+    let hooks: &mut dyn Hooks = {
+        const ROOTS: &str = crate::config::CONFIG_RUST_SMP_GRP_FS_ROOTS;
+        if ROOTS.is_empty() {
+            hooks
+        } else {
+            confined = smp_server::hooks::FsRoots::new(ROOTS, hooks);
+            &mut confined
+        }
+    };
     serve(&mut server, &mut device, hooks, builder.transports, buffers);
 }
 
@@ -542,6 +554,15 @@ fn act(after: AfterResponse) {
                 wait
             );
             zephyr::time::sleep(zephyr::time::Duration::millis(wait));
+            #[cfg(CONFIG_RUST_SMP_GRP_OS_RESET_BOOT_MODE)]
+            if let Some(mode) = boot_mode {
+                match crate::sys::set_boot_mode(mode) {
+                    Ok(()) => crate::log_info!("boot mode %ld retained", mode),
+                    Err(rc) => {
+                        crate::log_error!("boot mode %ld not retained: %ld", mode, rc)
+                    }
+                }
+            }
             crate::sys::reboot();
         }
         #[cfg(not(CONFIG_RUST_SMP_GRP_OS))]

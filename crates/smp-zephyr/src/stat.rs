@@ -68,7 +68,8 @@ impl Stats {
     /// Records an attempt to start `transport` (the SMP thread's, see
     /// `smp::Links::start`).
     pub fn record(&mut self, transport: Transport, result: Result<(), i32>) {
-        let state = match transport {
+        // Annotated: with no transport compiled in, only the last arm is left.
+        let state: &mut LinkState = match transport {
             #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP)]
             Transport::Udp => &mut self.udp,
             #[cfg(CONFIG_RUST_SMP_TRANSPORT_SERIAL)]

@@ -22,6 +22,23 @@ pub fn errno() -> i32 {
     unsafe { raw::rust_smp_errno() }
 }
 
+/// Writes the boot mode the next boot reads (Zephyr's retention boot
+/// mode; 1 is MCUboot's serial recovery), checking that it was retained.
+#[cfg(CONFIG_RUST_SMP_GRP_OS_RESET_BOOT_MODE)]
+pub fn set_boot_mode(mode: u8) -> Result<(), i32> {
+    // SAFETY: bootmode_set takes a plain value; it writes the retention
+    // area chosen as zephyr,boot-mode.
+    let rc = unsafe { raw::bootmode_set(mode) };
+    if rc < 0 {
+        return Err(rc);
+    }
+    // SAFETY: as above; reads the same area.
+    match unsafe { raw::bootmode_check(mode) } {
+        1 => Ok(()),
+        rc => Err(rc),
+    }
+}
+
 /// Reboots the device (cold). Never returns.
 pub fn reboot() -> ! {
     // SAFETY: sys_reboot has no preconditions; it does not return.
