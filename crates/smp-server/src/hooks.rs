@@ -17,15 +17,14 @@
 //! | [`fs_access`](Hooks::fs_access) | `FS_MGMT_FILE_ACCESS` | refuse a file, or rewrite its path |
 //! | [`settings_access`](Hooks::settings_access) | `SETTINGS_MGMT_ACCESS` | refuse a key |
 //!
-//! [`FsRoots`] wraps an application's hooks to confine the fs group to a
+//! [`fs_roots::FsRoots`] wraps an application's hooks to confine the fs group to a
 //! few directories.
 
 use crate::error::Error;
 use crate::mcuboot::ImageHeader;
 use crate::request::Access;
 
-mod fs_roots;
-pub use fs_roots::{within_roots, FsRoots};
+pub mod fs_roots;
 
 /// The longest path an fs hook may rewrite a file name to: the group's own
 /// limit.

@@ -9,7 +9,7 @@ use std::time::Duration;
 use log::{debug, error, info, warn};
 use smp_server::codec::udp;
 use smp_server::dispatch::{AfterResponse, Group, Params, Server};
-use smp_server::hooks::FsRoots;
+use smp_server::hooks::fs_roots::FsRoots;
 
 use crate::device::config::DeviceConfig;
 use crate::device::SimDevice;

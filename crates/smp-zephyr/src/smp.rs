@@ -151,7 +151,7 @@ pub fn run(builder: Builder<'_>) {
         if ROOTS.is_empty() {
             hooks
         } else {
-            confined = smp_server::hooks::FsRoots::new(ROOTS, hooks);
+            confined = smp_server::hooks::fs_roots::FsRoots::new(ROOTS, hooks);
             &mut confined
         }
     };

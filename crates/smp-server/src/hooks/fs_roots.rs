@@ -21,7 +21,7 @@ use super::{
     DfuEvent, FsAccess, Hooks, ResetPlan, ResetRequest, SettingsAccess, UploadCheck, FS_PATH_LEN,
 };
 use crate::error::{Error, MgmtErr};
-use crate::groups::fs::path_is_valid;
+use crate::groups::fs::platform::path_is_valid;
 use crate::request::Access;
 
 /// Whether `path` lies inside one of the comma-separated `roots` (always,

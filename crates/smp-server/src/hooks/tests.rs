@@ -1,5 +1,6 @@
 //! Each hook: when the server calls it, what it sees, and what its answer does.
 
+use super::fs_roots::within_roots;
 use super::*;
 use crate::dispatch::AfterResponse;
 use crate::groups::image::ImageMgmtError;

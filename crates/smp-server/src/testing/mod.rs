@@ -114,7 +114,7 @@ pub struct Bench {
     pub dev: Device,
     /// The application's hooks, recording every call.
     pub hooks: RecordingHooks,
-    /// Confine the fs group to these roots ([`crate::hooks::FsRoots`] around
+    /// Confine the fs group to these roots ([`crate::hooks::fs_roots::FsRoots`] around
     /// `hooks`).
     pub fs_roots: Option<&'static str>,
     /// What the last request asked to do after its response.
@@ -178,7 +178,7 @@ impl Bench {
         let mut confined;
         let hooks: &mut dyn crate::Hooks = match self.fs_roots {
             Some(roots) => {
-                confined = crate::hooks::FsRoots::new(roots, &mut self.hooks);
+                confined = crate::hooks::fs_roots::FsRoots::new(roots, &mut self.hooks);
                 &mut confined
             }
             None => &mut self.hooks,

@@ -26,7 +26,7 @@ pub mod platform;
 pub mod state;
 
 pub use platform::{
-    FsError, FsFailure, FsPlatform, OpenMode, HASH_TYPE_LEN, IDLE_CLOSE_MS, PATH_LEN,
+    path_is_valid, FsError, FsFailure, FsPlatform, OpenMode, HASH_TYPE_LEN, IDLE_CLOSE_MS, PATH_LEN,
 };
 pub use state::FsState;
 
@@ -45,16 +45,6 @@ use crate::hooks::FsAccess;
 fn checked_name(name: Option<&str>) -> Result<&str, Error> {
     name.filter(|n| !n.is_empty() && n.len() <= PATH_LEN)
         .ok_or(MgmtErr::Inval.into())
-}
-
-/// The core's path rules: absolute, no empty, `.` or `..` component, no NUL.
-pub fn path_is_valid(path: &str) -> bool {
-    match path.strip_prefix('/') {
-        Some(rest) => rest
-            .split('/')
-            .all(|c| !c.is_empty() && c != "." && c != ".." && !c.contains('\0')),
-        None => false,
-    }
 }
 
 /// The file a request names, as the application's fs hook leaves it: it may

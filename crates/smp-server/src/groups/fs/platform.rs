@@ -3,6 +3,18 @@
 
 use crate::header::GroupId;
 
+/// The core's path rules: absolute, no empty, `.` or `..` component, no NUL.
+/// (Here, below the group, so that the hooks' [`FsRoots`](crate::hooks::fs_roots::FsRoots)
+/// can apply them without depending on the group's dispatch.)
+pub fn path_is_valid(path: &str) -> bool {
+    match path.strip_prefix('/') {
+        Some(rest) => rest
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != ".." && !c.contains('\0')),
+        None => false,
+    }
+}
+
 crate::group_errors! {
     /// File system group errors (`err.rc` with group 8).
     pub enum FsError for GroupId::FS {
