@@ -263,7 +263,6 @@ impl OsPlatform for ZephyrDevice<'_> {
 /// Task statistics from Zephyr's thread list.
 #[cfg(CONFIG_RUST_SMP_GRP_OS_TASKSTAT)]
 fn tasks(visit: &mut dyn FnMut(&TaskInfo<'_>) -> Result<(), Error>) -> Result<(), Error> {
-    use core::fmt::Write as _;
     use zephyr::raw::{
         k_thread, k_thread_foreach, k_thread_priority_get, k_thread_stack_space_get,
     };
@@ -290,10 +289,12 @@ fn tasks(visit: &mut dyn FnMut(&TaskInfo<'_>) -> Result<(), Error>) -> Result<()
         // (drivers' threads) gets its index, as Zephyr names every thread
         // without CONFIG_THREAD_NAME, rather than an empty key that a second
         // unnamed thread would collide with.
-        let mut index_name = heapless::String::<10>::new();
+        // smp_server's Text, not core::fmt, whose machinery would cost a
+        // kilobyte or more of flash for this one number.
+        let mut index_name = smp_server::text::Text::<10>::new();
         let name = match name.to_str() {
             Ok("") => {
-                let _ = write!(index_name, "{}", walk.index);
+                let _ = index_name.push_u32(walk.index, 1);
                 index_name.as_str()
             }
             Ok(name) => name,
