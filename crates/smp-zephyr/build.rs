@@ -222,7 +222,8 @@ fn bindings(options: &HashSet<String>) {
         .allowlist_function("sys_reboot")
         .allowlist_var("SYS_REBOOT_.*")
         .allowlist_function("rust_smp_errno")
-        .allowlist_function("rust_smp_wake_(give|take)");
+        .allowlist_function("rust_smp_wake_(give|take)")
+        .allowlist_function("rust_smp_sleep_ms");
     if options.contains("CONFIG_PRINTK") {
         // src/log.rs
         builder = builder.allowlist_function("printk");

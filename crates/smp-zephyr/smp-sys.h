@@ -62,6 +62,7 @@
 /* c/wake.c */
 void rust_smp_wake_give(void);
 void rust_smp_wake_take(int32_t ms);
+void rust_smp_sleep_ms(uint32_t ms);
 #include <errno.h>
 
 #ifdef CONFIG_NET_SOCKETS

@@ -36,7 +36,7 @@ def test_image_1_names_the_running_slot_and_is_refused(start_sim, make_image):
 
     async def go():
         async with make_client(sim, "udp") as c:
-            first = ImageUploadWrite(off=0, data=image.data[:512], len=len(image.data), image=1)
+            first = ImageUploadWrite(off=0, data=image.data[:128], len=len(image.data), image=1)
             assert_err_v2(await c.request(first), IMAGE, 9)
 
     run(go())
@@ -48,7 +48,7 @@ def test_a_slot_the_device_lacks_is_refused(start_sim, make_image):
 
     async def go():
         async with make_client(sim, "udp") as c:
-            first = ImageUploadWrite(off=0, data=image.data[:512], len=len(image.data), image=3)
+            first = ImageUploadWrite(off=0, data=image.data[:128], len=len(image.data), image=3)
             assert_err_v2(await c.request(first), IMAGE, 9)
 
     run(go())

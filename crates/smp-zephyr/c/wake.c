@@ -23,6 +23,18 @@ void rust_smp_wake_give(void)
  */
 #define WAIT_MAX_MS 100000U
 
+/* `ms` (at most WAIT_MAX_MS) as a timeout, rounded up to whole ticks. */
+static k_timeout_t timeout_of(uint32_t ms)
+{
+#if CONFIG_SYS_CLOCK_TICKS_PER_SEC <= 42949
+	uint32_t ticks = (ms * CONFIG_SYS_CLOCK_TICKS_PER_SEC + (MSEC_PER_SEC - 1U)) / MSEC_PER_SEC;
+
+	return K_TICKS(ticks);
+#else
+	return K_MSEC(ms);
+#endif
+}
+
 /* Waits up to `ms` milliseconds, rounded up to whole ticks, or forever for a
  * negative `ms`.
  */
@@ -32,12 +44,18 @@ void rust_smp_wake_take(int32_t ms)
 		(void)k_sem_take(&rust_smp_wake, K_FOREVER);
 		return;
 	}
-#if CONFIG_SYS_CLOCK_TICKS_PER_SEC <= 42949
-	uint32_t wait = MIN((uint32_t)ms, WAIT_MAX_MS);
-	uint32_t ticks = (wait * CONFIG_SYS_CLOCK_TICKS_PER_SEC + (MSEC_PER_SEC - 1U)) / MSEC_PER_SEC;
+	(void)k_sem_take(&rust_smp_wake, timeout_of(MIN((uint32_t)ms, WAIT_MAX_MS)));
+}
 
-	(void)k_sem_take(&rust_smp_wake, K_TICKS(ticks));
-#else
-	(void)k_sem_take(&rust_smp_wake, K_MSEC(ms));
-#endif
+/* Sleeps at least `ms` milliseconds (the reset's delay), with the same
+ * conversion: zephyr-lang-rust's sleep converts through 64 bits.
+ */
+void rust_smp_sleep_ms(uint32_t ms)
+{
+	while (ms > 0U) {
+		uint32_t part = MIN(ms, WAIT_MAX_MS);
+
+		(void)k_sleep(timeout_of(part));
+		ms -= part;
+	}
 }

@@ -14,7 +14,7 @@ use crate::device::ZephyrDevice;
 const NETBUF_SIZE: usize = crate::config::CONFIG_RUST_SMP_TRANSPORT_NETBUF_SIZE as usize;
 const NETBUF_COUNT: usize = crate::config::CONFIG_RUST_SMP_TRANSPORT_NETBUF_COUNT as usize;
 #[cfg(CONFIG_RUST_SMP_GRP_OS)]
-const RESET_MS: u64 = crate::config::CONFIG_RUST_SMP_GRP_OS_RESET_MS as u64;
+const RESET_MS: u32 = crate::config::CONFIG_RUST_SMP_GRP_OS_RESET_MS as u32;
 
 /// Wakes the SMP thread: given by the UART receive interrupt and the
 /// Bluetooth callbacks, taken by [`wait`]. (Unused when UDP is the only waker,
@@ -547,13 +547,13 @@ fn act(after: AfterResponse) {
             boot_mode,
             delay_ms,
         } => {
-            let wait = RESET_MS + u64::from(delay_ms);
+            let wait = RESET_MS.saturating_add(delay_ms);
             crate::log_info!(
                 "reset (boot mode %ld) in %ld ms",
                 boot_mode.map_or(-1, i32::from),
                 wait
             );
-            zephyr::time::sleep(zephyr::time::Duration::millis(wait));
+            WAKE.sleep(wait);
             #[cfg(CONFIG_RUST_SMP_GRP_OS_RESET_BOOT_MODE)]
             if let Some(mode) = boot_mode {
                 match crate::sys::set_boot_mode(mode) {

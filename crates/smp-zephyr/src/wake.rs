@@ -16,6 +16,13 @@ impl Wake {
         unsafe { raw::rust_smp_wake_give() }
     }
 
+    /// Sleeps at least `ms` milliseconds, whatever gives the semaphore
+    /// meanwhile (32-bit tick conversion, as [`take`](Wake::take)).
+    pub fn sleep(&self, ms: u32) {
+        // SAFETY: a plain sleep of the calling thread.
+        unsafe { raw::rust_smp_sleep_ms(ms) }
+    }
+
     /// Waits until given, or at most `ms` milliseconds (rounded up to whole
     /// ticks); `None` waits forever.
     pub fn take(&self, ms: Option<i64>) {
