@@ -40,18 +40,27 @@ pub static GROUP: Group = group(&COMMANDS_ALL);
 
 static COMMANDS_ALL: [Command; TABLE_LEN] = commands(ImageCommands::ALL);
 
-/// Which optional commands a server offers; without them they answer rc 8
-/// and their code is left out of the image. As Zephyr's
-/// `MCUMGR_GRP_IMG_SLOT_INFO` (state, upload and erase are always there).
+/// Which optional commands and checks a server offers; a command left out
+/// answers rc 8, and the code of whatever is left out is not in the image.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ImageCommands {
-    /// Command 6, the slots' sizes and upload limits.
+    /// Command 6, the slots' sizes and upload limits (as Zephyr's
+    /// `MCUMGR_GRP_IMG_SLOT_INFO`).
     pub slot_info: bool,
+    /// Uploads with a full 32-byte `sha` are checked against it (as Zephyr's
+    /// `IMG_ENABLE_IMAGE_CHECK`): a first chunk for a file the slot already
+    /// holds completes at once, and the last chunk's response says whether
+    /// the slot hashes to `sha` (`match`). Without it `sha` only tells a
+    /// resumed upload from a new one.
+    pub image_check: bool,
 }
 
 impl ImageCommands {
-    /// Every command, as in [`GROUP`].
-    pub const ALL: ImageCommands = ImageCommands { slot_info: true };
+    /// Every command and check, as in [`GROUP`].
+    pub const ALL: ImageCommands = ImageCommands {
+        slot_info: true,
+        image_check: true,
+    };
 }
 
 /// The command table (by id) with the commands of `which` (see
@@ -62,12 +71,17 @@ pub const fn commands(which: ImageCommands) -> [Command; TABLE_LEN] {
     } else {
         Command::NONE
     };
+    let upload = if which.image_check {
+        Command::write(upload::upload::<true>)
+    } else {
+        Command::write(upload::upload::<false>)
+    };
     keyed(&[
         (
             cmd::STATE,
             Command::read_write(slot_state::read, slot_state::write),
         ),
-        (cmd::UPLOAD, Command::write(upload::upload)),
+        (cmd::UPLOAD, upload),
         (cmd::ERASE, Command::write(erase::erase)),
         (cmd::SLOT_INFO, slot_info),
     ])

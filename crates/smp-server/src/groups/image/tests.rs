@@ -39,8 +39,13 @@ pub struct Session {
 
 impl Session {
     pub fn new() -> Self {
+        Session::with_groups(crate::testing::ALL_GROUPS)
+    }
+
+    /// A session whose server has only `groups`.
+    pub fn with_groups(groups: &'static [&'static crate::dispatch::Group]) -> Self {
         Session {
-            server: Server::new(crate::testing::ALL_GROUPS, PARAMS),
+            server: Server::new(groups, PARAMS),
             id: crate::testing::next_bench_id(),
         }
     }

@@ -36,7 +36,9 @@ struct Reply {
     matched: Option<bool>,
 }
 
-pub(super) fn upload(
+/// `CHECK`: whether uploads are checked against their `sha`
+/// ([`super::ImageCommands::image_check`]).
+pub(super) fn upload<const CHECK: bool>(
     ctx: &mut Ctx<'_>,
     req: &Request<'_>,
     rsp: &mut Response<'_>,
@@ -65,7 +67,7 @@ pub(super) fn upload(
     let p = ctx.platform.image().ok_or(MgmtErr::NotSup)?;
     let mut accepted = 0;
     let mut refusal = None;
-    let result = accept(p, hooks, &mut refusal, state, &chunk, &mut accepted);
+    let result = accept::<CHECK>(p, hooks, &mut refusal, state, &chunk, &mut accepted);
     if result.is_err() {
         if let Some((slot, _, _)) = state.progress() {
             hooks.dfu(&DfuEvent::Stopped {
@@ -92,7 +94,7 @@ pub(super) fn upload(
 
 /// `accepted` counts the data bytes written (the statistics group's
 /// `smp_transfer`).
-fn accept(
+fn accept<const CHECK: bool>(
     p: &mut dyn ImagePlatform,
     hooks: &mut dyn Hooks,
     refusal: &mut Option<Error>,
@@ -102,7 +104,7 @@ fn accept(
 ) -> Result<Reply, ImageMgmtError> {
     let off = chunk.off.ok_or(ImageMgmtError::InvalidOffset)?;
     if off == 0 {
-        if let Some(reply) = start(p, hooks, refusal, state, chunk)? {
+        if let Some(reply) = start::<CHECK>(p, hooks, refusal, state, chunk)? {
             return Ok(reply);
         }
     }
@@ -150,7 +152,7 @@ fn accept(
         });
     }
     flush_tail(up, area)?;
-    let matched = if up.sha.len() == HASH_LEN {
+    let matched = if CHECK && up.sha.len() == HASH_LEN {
         Some(slot_matches(area, up.len, &up.sha)?)
     } else {
         None
@@ -167,7 +169,7 @@ fn accept(
 /// The checks of a first chunk (`off` 0). Sets up a new upload and returns
 /// `None` for the data to be written, or answers at once (resume, image
 /// already there).
-fn start(
+fn start<const CHECK: bool>(
     p: &mut dyn ImagePlatform,
     hooks: &mut dyn Hooks,
     refusal: &mut Option<Error>,
@@ -232,7 +234,8 @@ fn start(
     // The slot can only hold this file if it starts with this chunk: checked
     // first, since hashing the slot costs a read of `len` bytes (most
     // uploads go to an erased or different slot).
-    if sha.len() == HASH_LEN
+    if CHECK
+        && sha.len() == HASH_LEN
         && slot_starts_with(area, chunk.data)?
         && slot_matches(area, len, &sha)?
     {

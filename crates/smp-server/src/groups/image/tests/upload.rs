@@ -734,3 +734,50 @@ fn written_bytes_are_counted_once_duplicates_not() {
         img.len() as u64
     );
 }
+
+/// A server whose image group does not check uploads against their `sha`
+/// (Zephyr without `IMG_ENABLE_IMAGE_CHECK`).
+fn unchecked() -> Session {
+    static COMMANDS: [crate::dispatch::Command; TABLE_LEN] = commands(ImageCommands {
+        image_check: false,
+        ..ImageCommands::ALL
+    });
+    static GROUP: crate::dispatch::Group = group(&COMMANDS);
+    static GROUPS: [&crate::dispatch::Group; 1] = [&GROUP];
+    Session::with_groups(&GROUPS)
+}
+
+#[test]
+fn without_image_check_the_last_chunk_has_no_match() {
+    let mut d = FakeImage::single();
+    let sha = sha256(APP_1_2_4_5);
+    let last = upload_all(&mut unchecked(), &mut d, APP_1_2_4_5, 500, &sha);
+    assert_eq!(last, off(APP_1_2_4_5.len() as u32));
+    assert_eq!(&d.flash(1).data[..APP_1_2_4_5.len()], APP_1_2_4_5);
+}
+
+#[test]
+fn without_image_check_a_wrong_sha_is_not_reported() {
+    let mut d = FakeImage::single();
+    let last = upload_all(&mut unchecked(), &mut d, APP_1_2_3, 600, &[9; 32]);
+    assert_eq!(last, off(APP_1_2_3.len() as u32));
+}
+
+#[test]
+fn without_image_check_a_slot_holding_the_file_is_written_again() {
+    let mut d = FakeImage::single().with_image(1, APP_1_2_4_5);
+    d.clear_logs();
+    let sha = sha256(APP_1_2_4_5);
+    let r = send(&mut unchecked(), &mut d, &first(APP_1_2_4_5, 100, &sha));
+    assert_eq!(r, off(100));
+    assert!(!d.flash(1).writes.is_empty());
+}
+
+#[test]
+fn without_image_check_sha_still_resumes() {
+    let mut d = FakeImage::single();
+    let mut s = unchecked();
+    let sha = sha256(APP_1_2_3);
+    assert_eq!(send(&mut s, &mut d, &first(APP_1_2_3, 300, &sha)), off(300));
+    assert_eq!(send(&mut s, &mut d, &first(APP_1_2_3, 100, &sha)), off(300));
+}
