@@ -1,7 +1,7 @@
 //! The device as the core sees it: the platform traits over Zephyr.
 
 use core::any::Any;
-use core::ffi::{c_void, CStr};
+use core::ffi::c_void;
 
 use smp_server::groups::os::{BootloaderInfo, OsInfo, OsPlatform, TaskInfo};
 #[cfg(CONFIG_RUST_SMP_GRP_OS_DATETIME)]
@@ -43,7 +43,7 @@ fn node_name() -> &'static str {
     // SAFETY: a NUL-terminated string in a static buffer. Setting a dynamic
     // hostname rewrites it in place; a query racing that may read a mix of
     // the two names, as Zephyr's own os_mgmt may.
-    unsafe { CStr::from_ptr(name) }
+    unsafe { core::ffi::CStr::from_ptr(name) }
         .to_str()
         .unwrap_or("unknown")
 }
@@ -263,9 +263,9 @@ impl OsPlatform for ZephyrDevice<'_> {
 /// Task statistics from Zephyr's thread list.
 #[cfg(CONFIG_RUST_SMP_GRP_OS_TASKSTAT)]
 fn tasks(visit: &mut dyn FnMut(&TaskInfo<'_>) -> Result<(), Error>) -> Result<(), Error> {
-    use zephyr::raw::{
-        k_thread, k_thread_foreach, k_thread_priority_get, k_thread_stack_space_get,
-    };
+    #[cfg(CONFIG_RUST_SMP_GRP_OS_TASKSTAT_STACK_INFO)]
+    use zephyr::raw::k_thread_stack_space_get;
+    use zephyr::raw::{k_thread, k_thread_foreach, k_thread_priority_get};
 
     struct Walk<'a> {
         visit: &'a mut dyn FnMut(&TaskInfo<'_>) -> Result<(), Error>,
@@ -282,29 +282,34 @@ fn tasks(visit: &mut dyn FnMut(&TaskInfo<'_>) -> Result<(), Error>) -> Result<()
         }
         // SAFETY: k_thread_foreach hands out live threads, under its lock.
         let t = unsafe { &*thread };
-        // SAFETY: CONFIG_THREAD_NAME: `name` is a NUL-terminated array
-        // (k_thread_name_set always terminates it).
-        let name = unsafe { CStr::from_ptr(t.name.as_ptr()) };
-        // Names are the keys of the answer's map: a thread nobody named
-        // (drivers' threads) gets its index, as Zephyr names every thread
-        // without CONFIG_THREAD_NAME, rather than an empty key that a second
-        // unnamed thread would collide with.
         // smp_server's Text, not core::fmt, whose machinery would cost a
         // kilobyte or more of flash for this one number.
         let mut index_name = smp_server::text::Text::<10>::new();
-        let name = match name.to_str() {
-            Ok("") => {
-                let _ = index_name.push_u32(walk.index, 1);
-                index_name.as_str()
-            }
+        let _ = index_name.push_u32(walk.index, 1);
+        #[cfg(CONFIG_RUST_SMP_GRP_OS_TASKSTAT_USE_THREAD_NAME_FOR_NAME)]
+        // SAFETY: CONFIG_THREAD_NAME: `name` is a NUL-terminated array
+        // (k_thread_name_set always terminates it).
+        let name = match unsafe { core::ffi::CStr::from_ptr(t.name.as_ptr()) }.to_str() {
+            // Names are the keys of the answer's map: a thread nobody named
+            // (drivers' threads) gets its index, as Zephyr names every thread
+            // without CONFIG_THREAD_NAME, rather than an empty key that a
+            // second unnamed thread would collide with.
+            Ok("") => index_name.as_str(),
             Ok(name) => name,
             Err(_) => "?",
         };
-        let mut unused = 0usize;
-        // SAFETY: a live thread, and a valid out pointer.
-        let stack_ok = unsafe { k_thread_stack_space_get(thread, &mut unused) } == 0;
-        let size = t.stack_info.size;
-        let stack = stack_ok.then(|| ((size / 4) as u32, (size.saturating_sub(unused) / 4) as u32));
+        #[cfg(not(CONFIG_RUST_SMP_GRP_OS_TASKSTAT_USE_THREAD_NAME_FOR_NAME))]
+        let name = index_name.as_str();
+        #[cfg(CONFIG_RUST_SMP_GRP_OS_TASKSTAT_STACK_INFO)]
+        let stack = {
+            let mut unused = 0usize;
+            // SAFETY: a live thread, and a valid out pointer.
+            let stack_ok = unsafe { k_thread_stack_space_get(thread, &mut unused) } == 0;
+            let size = t.stack_info.size;
+            stack_ok.then(|| ((size / 4) as u32, (size.saturating_sub(unused) / 4) as u32))
+        };
+        #[cfg(not(CONFIG_RUST_SMP_GRP_OS_TASKSTAT_STACK_INFO))]
+        let stack = None;
         // SAFETY: a live thread.
         let prio = unsafe { k_thread_priority_get(thread as *mut k_thread) };
         walk.result = (walk.visit)(&TaskInfo {
