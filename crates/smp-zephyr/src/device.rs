@@ -8,44 +8,68 @@ use smp_server::groups::os::{BootloaderInfo, OsInfo, OsPlatform, TaskInfo};
 use smp_server::groups::os::{ClockError, DateTime};
 use smp_server::{Error, Platform};
 
-/// Texts of os info, fixed at build time (`build.rs` reads them from
-/// the Zephyr build): the same values Zephyr's own os_mgmt reports.
-const KERNEL_RELEASE: &str = env!("RUST_SMP_BUILD_VERSION");
-const KERNEL_VERSION: &str = env!("RUST_SMP_KERNEL_VERSION");
-const MACHINE: &str = env!("RUST_SMP_ARCH");
-const PROCESSOR: &str = env!("RUST_SMP_PROCESSOR");
-const HARDWARE_PLATFORM: &str = env!("RUST_SMP_HARDWARE_PLATFORM");
-/// As Zephyr's os_mgmt: the network hostname with one
-/// (CONFIG_NET_HOSTNAME_ENABLE, `node_name()`), else the Bluetooth name with
-/// Bluetooth (bt_get_name(), which is CONFIG_BT_DEVICE_NAME unless names are
-/// dynamic, and this app does not change it), else "unknown".
-#[cfg(all(CONFIG_BT, not(CONFIG_NET_HOSTNAME_ENABLE)))]
-const NODE_NAME: &str = env!("RUST_SMP_BT_DEVICE_NAME");
-#[cfg(not(any(CONFIG_BT, CONFIG_NET_HOSTNAME_ENABLE)))]
-const NODE_NAME: &str = "unknown";
+/// os info's texts, only with the command: the trait object's vtable would
+/// keep them in the image otherwise.
+#[cfg(CONFIG_RUST_SMP_GRP_OS_INFO)]
+mod os_info {
+    use smp_server::groups::os::OsInfo;
 
-/// The node name os info reports (see [`NODE_NAME`]).
-#[cfg(not(CONFIG_NET_HOSTNAME_ENABLE))]
-fn node_name() -> &'static str {
-    NODE_NAME
-}
+    /// Texts of os info, fixed at build time (`build.rs` reads them from
+    /// the Zephyr build): the same values Zephyr's own os_mgmt reports.
+    const KERNEL_RELEASE: &str = env!("RUST_SMP_BUILD_VERSION");
+    const KERNEL_VERSION: &str = env!("RUST_SMP_KERNEL_VERSION");
+    const MACHINE: &str = env!("RUST_SMP_ARCH");
+    const PROCESSOR: &str = env!("RUST_SMP_PROCESSOR");
+    const HARDWARE_PLATFORM: &str = env!("RUST_SMP_HARDWARE_PLATFORM");
+    /// As Zephyr's os_mgmt: the network hostname with one
+    /// (CONFIG_NET_HOSTNAME_ENABLE, `node_name()`), else the Bluetooth name with
+    /// Bluetooth (bt_get_name(), which is CONFIG_BT_DEVICE_NAME unless names are
+    /// dynamic, and this app does not change it), else "unknown".
+    #[cfg(all(CONFIG_BT, not(CONFIG_NET_HOSTNAME_ENABLE)))]
+    const NODE_NAME: &str = env!("RUST_SMP_BT_DEVICE_NAME");
+    #[cfg(not(any(CONFIG_BT, CONFIG_NET_HOSTNAME_ENABLE)))]
+    const NODE_NAME: &str = "unknown";
 
-/// The network hostname, read at each query: with NET_HOSTNAME_UNIQUE or
-/// NET_HOSTNAME_DYNAMIC it changes after boot.
-#[cfg(CONFIG_NET_HOSTNAME_ENABLE)]
-fn node_name() -> &'static str {
-    // SAFETY: returns the network stack's static, NUL-terminated hostname
-    // buffer (or NULL).
-    let name = unsafe { crate::sys::raw::net_hostname_get() };
-    if name.is_null() {
-        return "unknown";
+    /// The node name os info reports (see [`NODE_NAME`]).
+    #[cfg(not(CONFIG_NET_HOSTNAME_ENABLE))]
+    fn node_name() -> &'static str {
+        NODE_NAME
     }
-    // SAFETY: a NUL-terminated string in a static buffer. Setting a dynamic
-    // hostname rewrites it in place; a query racing that may read a mix of
-    // the two names, as Zephyr's own os_mgmt may.
-    unsafe { core::ffi::CStr::from_ptr(name) }
-        .to_str()
-        .unwrap_or("unknown")
+
+    /// The network hostname, read at each query: with NET_HOSTNAME_UNIQUE or
+    /// NET_HOSTNAME_DYNAMIC it changes after boot.
+    #[cfg(CONFIG_NET_HOSTNAME_ENABLE)]
+    fn node_name() -> &'static str {
+        // SAFETY: returns the network stack's static, NUL-terminated hostname
+        // buffer (or NULL).
+        let name = unsafe { crate::sys::raw::net_hostname_get() };
+        if name.is_null() {
+            return "unknown";
+        }
+        // SAFETY: a NUL-terminated string in a static buffer. Setting a dynamic
+        // hostname rewrites it in place; a query racing that may read a mix of
+        // the two names, as Zephyr's own os_mgmt may.
+        unsafe { core::ffi::CStr::from_ptr(name) }
+            .to_str()
+            .unwrap_or("unknown")
+    }
+
+    pub(super) fn info() -> OsInfo<'static> {
+        OsInfo {
+            kernel_name: "Zephyr",
+            node_name: node_name(),
+            kernel_release: KERNEL_RELEASE,
+            kernel_version: KERNEL_VERSION,
+            #[cfg(CONFIG_RUST_SMP_GRP_OS_INFO_BUILD_DATE_TIME)]
+            build_date_time: Some(env!("RUST_SMP_BUILD_DATE_TIME")),
+            #[cfg(not(CONFIG_RUST_SMP_GRP_OS_INFO_BUILD_DATE_TIME))]
+            build_date_time: None,
+            machine: MACHINE,
+            processor: PROCESSOR,
+            hardware_platform: HARDWARE_PLATFORM,
+            operating_system: "Zephyr",
+        }
+    }
 }
 
 pub struct ZephyrDevice<'a> {
@@ -152,21 +176,15 @@ impl Platform for ZephyrDevice<'_> {
 }
 
 impl OsPlatform for ZephyrDevice<'_> {
+    // This and bootloader() only with their commands (see os_info).
+    #[cfg(CONFIG_RUST_SMP_GRP_OS_INFO)]
     fn info(&self) -> OsInfo<'_> {
-        OsInfo {
-            kernel_name: "Zephyr",
-            node_name: node_name(),
-            kernel_release: KERNEL_RELEASE,
-            kernel_version: KERNEL_VERSION,
-            #[cfg(CONFIG_RUST_SMP_GRP_OS_INFO_BUILD_DATE_TIME)]
-            build_date_time: Some(env!("RUST_SMP_BUILD_DATE_TIME")),
-            #[cfg(not(CONFIG_RUST_SMP_GRP_OS_INFO_BUILD_DATE_TIME))]
-            build_date_time: None,
-            machine: MACHINE,
-            processor: PROCESSOR,
-            hardware_platform: HARDWARE_PLATFORM,
-            operating_system: "Zephyr",
-        }
+        os_info::info()
+    }
+
+    #[cfg(not(CONFIG_RUST_SMP_GRP_OS_INFO))]
+    fn info(&self) -> OsInfo<'_> {
+        OsInfo::default()
     }
 
     fn tasks(
@@ -246,7 +264,7 @@ impl OsPlatform for ZephyrDevice<'_> {
     /// MCUboot with the mode this image was built for; without MCUboot
     /// (native_sim) every query answers err {0, 3}, as Zephyr does.
     fn bootloader(&self) -> Option<BootloaderInfo> {
-        #[cfg(CONFIG_BOOTLOADER_MCUBOOT)]
+        #[cfg(all(CONFIG_BOOTLOADER_MCUBOOT, CONFIG_RUST_SMP_GRP_OS_BOOTLOADER_INFO))]
         {
             let config = crate::boot::BOOT_CONFIG;
             Some(BootloaderInfo {
@@ -255,7 +273,7 @@ impl OsPlatform for ZephyrDevice<'_> {
                 no_downgrade: config.downgrade_prevention,
             })
         }
-        #[cfg(not(CONFIG_BOOTLOADER_MCUBOOT))]
+        #[cfg(not(all(CONFIG_BOOTLOADER_MCUBOOT, CONFIG_RUST_SMP_GRP_OS_BOOTLOADER_INFO)))]
         None
     }
 }

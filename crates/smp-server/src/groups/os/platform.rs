@@ -86,8 +86,9 @@ impl From<ClockError> for Error {
     }
 }
 
-/// The uname-like texts of os info, one per format letter.
-#[derive(Clone, Copy, Debug)]
+/// The uname-like texts of os info, one per format letter (all empty by
+/// default: for a platform whose os info command is left out).
+#[derive(Clone, Copy, Debug, Default)]
 pub struct OsInfo<'a> {
     /// `s`
     pub kernel_name: &'a str,
