@@ -105,12 +105,23 @@ fn processor(options: &HashSet<String>) -> &'static str {
 /// Zephyr integer options the application sizes things by, besides its own.
 const ZEPHYR_INT_OPTIONS: &[&str] = &["CONFIG_SHELL_CMD_BUFF_SIZE"];
 
+/// Zephyr integer options the application reads that a build may not define,
+/// with the value their absence means.
+const ZEPHYR_INT_DEFAULTS: &[(&str, i64)] = &[("CONFIG_UPDATEABLE_IMAGE_NUMBER", 1)];
+
 /// `OUT_DIR/config.rs`: the integer and string options of this application
 /// (CONFIG_RUST_SMP_*) and ZEPHYR_INT_OPTIONS, rebuilt whenever .config
 /// changes.
 fn config_mod(dotconfig: &str) {
     let text = fs::read_to_string(dotconfig).expect("cannot read .config");
     let mut out = String::new();
+    for (name, default) in ZEPHYR_INT_DEFAULTS {
+        let value = text
+            .lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix('=')?.parse().ok())
+            .unwrap_or(*default);
+        out.push_str(&format!("pub const {name}: i64 = {value};\n"));
+    }
     for line in text.lines() {
         let Some((name, value)) = line.split_once('=') else {
             continue;

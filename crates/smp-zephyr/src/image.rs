@@ -3,12 +3,29 @@
 //! `CONFIG_UPDATEABLE_IMAGE_NUMBER` is 2 or more.
 
 use smp_server::flash::FlashArea;
-use smp_server::groups::image::ImagePlatform;
+use smp_server::groups::image::{ImageBuild, ImagePlatform};
 use smp_server::mcuboot::BootConfig;
 
 use crate::boot::BOOT_CONFIG;
 use crate::flash::Partition;
 use crate::sys::raw;
+
+/// What the image group is built with here (smp.rs's command table).
+pub struct Build;
+
+impl ImageBuild for Build {
+    const SLOT_INFO: bool = cfg!(CONFIG_RUST_SMP_GRP_IMG_SLOT_INFO);
+    const IMAGE_CHECK: bool = cfg!(CONFIG_RUST_SMP_GRP_IMG_IMAGE_CHECK);
+    // With two images configured, whether the devicetree has their slots is
+    // known only to C (rust_smp_image_count): asked at run time then.
+    const IMAGE_COUNT: Option<u8> = if crate::config::CONFIG_UPDATEABLE_IMAGE_NUMBER <= 1 {
+        Some(1)
+    } else {
+        None
+    };
+    const BOOT_CONFIG: Option<BootConfig> = Some(BOOT_CONFIG);
+    const DIRECT_UPLOAD: Option<bool> = Some(cfg!(CONFIG_RUST_SMP_GRP_IMG_DIRECT_UPLOAD));
+}
 
 /// The primary and secondary slots of each image, by absolute slot number.
 pub struct Slots {

@@ -63,15 +63,14 @@ static OS_COMMANDS: [smp_server::dispatch::Command; smp_server::groups::os::TABL
     });
 
 /// The image group, with slot info and the uploads' hash check if Kconfig
-/// asks for them (RUST_SMP_GRP_IMG_SLOT_INFO, RUST_SMP_GRP_IMG_IMAGE_CHECK).
+/// asks for them (RUST_SMP_GRP_IMG_SLOT_INFO, RUST_SMP_GRP_IMG_IMAGE_CHECK),
+/// and what the build fixes: the MCUboot mode, one image unless
+/// UPDATEABLE_IMAGE_NUMBER says more, direct upload.
 #[cfg(CONFIG_RUST_SMP_GRP_IMG)]
 static IMAGE_GROUP: Group = smp_server::groups::image::group(&IMAGE_COMMANDS);
 #[cfg(CONFIG_RUST_SMP_GRP_IMG)]
 static IMAGE_COMMANDS: [smp_server::dispatch::Command; smp_server::groups::image::TABLE_LEN] =
-    smp_server::groups::image::commands(smp_server::groups::image::ImageCommands {
-        slot_info: cfg!(CONFIG_RUST_SMP_GRP_IMG_SLOT_INFO),
-        image_check: cfg!(CONFIG_RUST_SMP_GRP_IMG_IMAGE_CHECK),
-    });
+    smp_server::groups::image::commands::<crate::image::Build>();
 
 /// The SMP thread's buffers: a request (one byte more than the largest
 /// accepted, to tell a truncated datagram) and its response.

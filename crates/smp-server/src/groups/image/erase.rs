@@ -1,9 +1,10 @@
 //! Image erase (command 5) and slot info (command 6).
 
-use super::platform::ImageMgmtError;
+use super::platform::{ImageMgmtError, ImagePlatform};
 use super::slot_state::other_slot_of_active_image;
 use super::slots::{active_slot, image_count, opposite, platform, slot_image, slot_in_use};
 use super::upload::erase_up_to;
+use super::ImageBuild;
 use crate::cbor::{decode_map, once, Field, Response};
 use crate::dispatch::{Ctx, Request};
 use crate::error::Error;
@@ -14,7 +15,7 @@ use crate::mcuboot::max_image_size;
 /// running image). The active slot, and a slot whose valid image is in use,
 /// are err 9; a slot that does not exist err 14. Sectors already erased are
 /// left alone. Any upload in progress is forgotten.
-pub(super) fn erase(
+pub(super) fn erase<B: ImageBuild>(
     ctx: &mut Ctx<'_>,
     req: &Request<'_>,
     _: &mut Response<'_>,
@@ -24,7 +25,7 @@ pub(super) fn erase(
         "slot" => once(&mut slot, crate::cbor::uint::<u32>(dec)),
         _ => Ok(Field::Unknown),
     })?;
-    let p = platform(ctx)?;
+    let p = &mut platform::<B>(ctx)?;
     let slot = match slot {
         Some(s) => u8::try_from(s)
             .ok()
@@ -67,12 +68,12 @@ const SLOT_OPEN_FAILED_RC: i32 = -2;
 
 /// Slot info: for each image its two slots (size, and `upload_image_id` on
 /// the one uploads go to) and the largest image MCUboot accepts there.
-pub(super) fn slot_info(
+pub(super) fn slot_info<B: ImageBuild>(
     ctx: &mut Ctx<'_>,
     _: &Request<'_>,
     rsp: &mut Response<'_>,
 ) -> Result<(), Error> {
-    let p = platform(ctx)?;
+    let p = &mut platform::<B>(ctx)?;
     let config = p.boot_config();
     let direct = p.direct_upload();
     rsp.str("images")?.begin_array()?;

@@ -9,6 +9,8 @@ pub mod state;
 mod upload;
 
 pub use platform::{ImageMgmtError, ImagePlatform};
+
+use crate::mcuboot::BootConfig;
 pub use state::{UploadState, TAIL_MAX};
 
 use crate::dispatch::{keyed, Command, Group};
@@ -38,51 +40,55 @@ pub const TABLE_LEN: usize = cmd::SLOT_INFO as usize + 1;
 /// The group with every command.
 pub static GROUP: Group = group(&COMMANDS_ALL);
 
-static COMMANDS_ALL: [Command; TABLE_LEN] = commands(ImageCommands::ALL);
+static COMMANDS_ALL: [Command; TABLE_LEN] = commands::<AllCommands>();
 
-/// Which optional commands and checks a server offers; a command left out
-/// answers rc 8, and the code of whatever is left out is not in the image.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ImageCommands {
+/// What a server's image group is built with: which optional commands and
+/// checks it offers (a command left out answers rc 8, and the code of
+/// whatever is left out is not in the image), and the facts about the device
+/// that are fixed when its firmware is built.
+///
+/// A fact left `None` is asked of the [`ImagePlatform`] at each request; one
+/// given here must be what the platform would answer, and lets the compiler
+/// drop the code of every other case (other MCUboot modes, a second image,
+/// direct upload).
+pub trait ImageBuild: 'static {
     /// Command 6, the slots' sizes and upload limits (as Zephyr's
     /// `MCUMGR_GRP_IMG_SLOT_INFO`).
-    pub slot_info: bool,
+    const SLOT_INFO: bool = true;
     /// Uploads with a full 32-byte `sha` are checked against it (as Zephyr's
     /// `IMG_ENABLE_IMAGE_CHECK`): a first chunk for a file the slot already
     /// holds completes at once, and the last chunk's response says whether
     /// the slot hashes to `sha` (`match`). Without it `sha` only tells a
     /// resumed upload from a new one.
-    pub image_check: bool,
+    const IMAGE_CHECK: bool = true;
+    /// [`ImagePlatform::image_count`], when fixed.
+    const IMAGE_COUNT: Option<u8> = None;
+    /// [`ImagePlatform::boot_config`], when fixed.
+    const BOOT_CONFIG: Option<BootConfig> = None;
+    /// [`ImagePlatform::direct_upload`], when fixed.
+    const DIRECT_UPLOAD: Option<bool> = None;
 }
 
-impl ImageCommands {
-    /// Every command and check, as in [`GROUP`].
-    pub const ALL: ImageCommands = ImageCommands {
-        slot_info: true,
-        image_check: true,
-    };
-}
+/// Every command and check, every fact asked of the platform: [`GROUP`].
+pub struct AllCommands;
 
-/// The command table (by id) with the commands of `which` (see
+impl ImageBuild for AllCommands {}
+
+/// The command table (by id) that `B` describes (see
 /// [`crate::groups::os::commands`] for how a server builds its group).
-pub const fn commands(which: ImageCommands) -> [Command; TABLE_LEN] {
-    let slot_info = if which.slot_info {
-        Command::read(erase::slot_info)
+pub const fn commands<B: ImageBuild>() -> [Command; TABLE_LEN] {
+    let slot_info = if B::SLOT_INFO {
+        Command::read(erase::slot_info::<B>)
     } else {
         Command::NONE
-    };
-    let upload = if which.image_check {
-        Command::write(upload::upload::<true>)
-    } else {
-        Command::write(upload::upload::<false>)
     };
     keyed(&[
         (
             cmd::STATE,
-            Command::read_write(slot_state::read, slot_state::write),
+            Command::read_write(slot_state::read::<B>, slot_state::write::<B>),
         ),
-        (cmd::UPLOAD, upload),
-        (cmd::ERASE, Command::write(erase::erase)),
+        (cmd::UPLOAD, Command::write(upload::upload::<B>)),
+        (cmd::ERASE, Command::write(erase::erase::<B>)),
         (cmd::SLOT_INFO, slot_info),
     ])
 }

@@ -5,6 +5,7 @@ use super::slots::{
     active_slot, image_count, next_boot, next_boot_slot, opposite, platform, slot_image,
     version_based,
 };
+use super::ImageBuild;
 use crate::cbor::{bool_or_int, decode_map, once, Field, Response};
 use crate::dispatch::{Ctx, Request};
 use crate::error::{Error, MgmtErr};
@@ -14,17 +15,17 @@ use crate::mcuboot::{
 };
 
 /// State read: `{"images": [...], "splitStatus": 0}`.
-pub(super) fn read(
+pub(super) fn read<B: ImageBuild>(
     ctx: &mut Ctx<'_>,
     _: &Request<'_>,
     rsp: &mut Response<'_>,
 ) -> Result<(), Error> {
-    encode_state(platform(ctx)?, rsp)
+    encode_state(&mut platform::<B>(ctx)?, rsp)
 }
 
 /// One entry per slot holding a valid image, in slot order, with the flags of
 /// protocol.md §4.5; `image` only when there are several images.
-fn encode_state(p: &mut dyn ImagePlatform, rsp: &mut Response<'_>) -> Result<(), Error> {
+fn encode_state<P: ImagePlatform + ?Sized>(p: &mut P, rsp: &mut Response<'_>) -> Result<(), Error> {
     let count = image_count(p);
     rsp.str("images")?.begin_array()?;
     for image in 0..count {
@@ -61,7 +62,7 @@ fn encode_state(p: &mut dyn ImagePlatform, rsp: &mut Response<'_>) -> Result<(),
 }
 
 /// State write: `{"hash": bstr, "confirm": bool}`; answers with the new state.
-pub(super) fn write(
+pub(super) fn write<B: ImageBuild>(
     ctx: &mut Ctx<'_>,
     req: &Request<'_>,
     rsp: &mut Response<'_>,
@@ -73,7 +74,7 @@ pub(super) fn write(
         _ => Ok(Field::Unknown),
     })?;
     let confirm = confirm.unwrap_or(false);
-    let p = platform(ctx)?;
+    let p = &mut platform::<B>(ctx)?;
     let mode = p.boot_config().mode;
     if version_based(mode) || matches!(mode, BootMode::FirmwareLoader | BootMode::SingleSlotRamLoad)
     {
@@ -93,18 +94,18 @@ pub(super) fn write(
     } else {
         DfuEvent::Pending { image, slot }
     });
-    encode_state(platform(ctx)?, rsp)
+    encode_state(&mut platform::<B>(ctx)?, rsp)
 }
 
 /// The slot whose image has this SHA-256 TLV.
-fn find_by_hash(p: &mut dyn ImagePlatform, hash: &[u8]) -> Option<u8> {
+fn find_by_hash<P: ImagePlatform + ?Sized>(p: &mut P, hash: &[u8]) -> Option<u8> {
     (0..2 * image_count(p)).find(|&slot| slot_image(p, slot).is_ok_and(|i| i.hash == hash))
 }
 
 /// `img_mgmt_set_next_boot_slot`: the rules of protocol.md §2.1's state-write
 /// table, then `boot_set_next` on the slot's trailer.
-fn set_next_boot_slot(
-    p: &mut dyn ImagePlatform,
+fn set_next_boot_slot<P: ImagePlatform + ?Sized>(
+    p: &mut P,
     slot: u8,
     confirm: bool,
 ) -> Result<(), ImageMgmtError> {
@@ -157,6 +158,8 @@ fn set_next_boot_slot(
 }
 
 /// The slot of the pair that does not run (for defaults).
-pub(super) fn other_slot_of_active_image(p: &dyn ImagePlatform) -> Result<u8, ImageMgmtError> {
+pub(super) fn other_slot_of_active_image<P: ImagePlatform + ?Sized>(
+    p: &P,
+) -> Result<u8, ImageMgmtError> {
     Ok(opposite(active_slot(p, p.active_image())?))
 }

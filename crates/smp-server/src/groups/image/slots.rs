@@ -1,22 +1,79 @@
 //! What the image commands know of slots: which runs, what each holds, what
 //! boots next, which may be written.
 
+use core::marker::PhantomData;
+
 use super::platform::{ImageMgmtError, ImagePlatform};
+use super::ImageBuild;
 use crate::dispatch::Ctx;
 use crate::error::{Error, MgmtErr};
+use crate::flash::FlashArea;
 use crate::flash::FlashError;
 use crate::mcuboot::{
     read_image_info, read_trailer, swap_type_for, BootConfig, BootMode, ImageError, ImageInfo,
     NextBoot, NextBootType, SwapType, Trailer, TrailerLayout,
 };
 
-/// The platform's image slots, or rc 8 where it has none.
-pub(super) fn platform<'a>(ctx: &'a mut Ctx<'_>) -> Result<&'a mut dyn ImagePlatform, Error> {
-    ctx.platform.image().ok_or(MgmtErr::NotSup.into())
+/// The platform's image slots, with the facts `B` fixes; rc 8 where the
+/// platform has none.
+pub(super) fn platform<'a, B: ImageBuild>(ctx: &'a mut Ctx<'_>) -> Result<Known<'a, B>, Error> {
+    let p = ctx.platform.image().ok_or(Error::from(MgmtErr::NotSup))?;
+    Ok(Known::new(p))
+}
+
+/// The platform as the image commands see it: the facts [`ImageBuild`]
+/// fixes answered as constants, everything else asked of the platform. The
+/// commands are generic over it, so that in a firmware with one build the
+/// compiler sees those constants everywhere they are used.
+pub(super) struct Known<'a, B> {
+    p: &'a mut dyn ImagePlatform,
+    build: PhantomData<B>,
+}
+
+impl<'a, B: ImageBuild> Known<'a, B> {
+    pub(super) fn new(p: &'a mut dyn ImagePlatform) -> Self {
+        Known {
+            p,
+            build: PhantomData,
+        }
+    }
+}
+
+impl<B: ImageBuild> ImagePlatform for Known<'_, B> {
+    fn image_count(&self) -> u8 {
+        match B::IMAGE_COUNT {
+            Some(n) => n,
+            None => self.p.image_count(),
+        }
+    }
+    fn slot(&mut self, slot: u8) -> Option<&mut dyn FlashArea> {
+        self.p.slot(slot)
+    }
+    fn active_slot(&self, image: u8) -> u8 {
+        self.p.active_slot(image)
+    }
+    fn boot_config(&self) -> BootConfig {
+        match B::BOOT_CONFIG {
+            Some(config) => config,
+            None => self.p.boot_config(),
+        }
+    }
+    fn active_image(&self) -> u8 {
+        self.p.active_image()
+    }
+    fn version_cmp_use_build(&self) -> bool {
+        self.p.version_cmp_use_build()
+    }
+    fn direct_upload(&self) -> bool {
+        match B::DIRECT_UPLOAD {
+            Some(direct) => direct,
+            None => self.p.direct_upload(),
+        }
+    }
 }
 
 /// The number of image pairs, capped so that every absolute slot fits a `u8`.
-pub(super) fn image_count(p: &dyn ImagePlatform) -> u8 {
+pub(super) fn image_count<P: ImagePlatform + ?Sized>(p: &P) -> u8 {
     p.image_count().min(127)
 }
 
@@ -26,7 +83,10 @@ pub(super) fn opposite(slot: u8) -> u8 {
 }
 
 /// The active slot of `image`, checked to be one of its two slots.
-pub(super) fn active_slot(p: &dyn ImagePlatform, image: u8) -> Result<u8, ImageMgmtError> {
+pub(super) fn active_slot<P: ImagePlatform + ?Sized>(
+    p: &P,
+    image: u8,
+) -> Result<u8, ImageMgmtError> {
     let slot = p.active_slot(image);
     if slot / 2 == image {
         Ok(slot)
@@ -36,7 +96,10 @@ pub(super) fn active_slot(p: &dyn ImagePlatform, image: u8) -> Result<u8, ImageM
 }
 
 /// The image in `slot`, if it holds a valid one (a missing slot holds none).
-pub(super) fn slot_image(p: &mut dyn ImagePlatform, slot: u8) -> Result<ImageInfo, ImageError> {
+pub(super) fn slot_image<P: ImagePlatform + ?Sized>(
+    p: &mut P,
+    slot: u8,
+) -> Result<ImageInfo, ImageError> {
     match p.slot(slot) {
         Some(area) => read_image_info(area),
         None => Err(ImageError::NoImage),
@@ -45,8 +108,8 @@ pub(super) fn slot_image(p: &mut dyn ImagePlatform, slot: u8) -> Result<ImageInf
 
 /// The trailer of `slot`; a missing slot reads as erased (as MCUboot treats
 /// an unreachable secondary slot).
-pub(super) fn slot_trailer(
-    p: &mut dyn ImagePlatform,
+pub(super) fn slot_trailer<P: ImagePlatform + ?Sized>(
+    p: &mut P,
     slot: u8,
     config: &BootConfig,
 ) -> Result<Trailer, FlashError> {
@@ -73,7 +136,7 @@ pub(super) fn version_based(mode: BootMode) -> bool {
 /// Swap and overwrite modes: the swap type of the pair's trailers (a primary
 /// trailer that cannot be read is PANIC, a secondary one erased, as MCUboot
 /// does). Direct-XIP and RAM-load: the other slot when its image is newer.
-pub(super) fn next_boot(p: &mut dyn ImagePlatform, image: u8, active: u8) -> NextBoot {
+pub(super) fn next_boot<P: ImagePlatform + ?Sized>(p: &mut P, image: u8, active: u8) -> NextBoot {
     let config = p.boot_config();
     if version_based(config.mode) {
         let use_build = p.version_cmp_use_build();
@@ -101,8 +164,8 @@ pub(super) fn next_boot(p: &mut dyn ImagePlatform, image: u8, active: u8) -> Nex
 }
 
 /// The slot that boots next and how (`img_mgmt_get_next_boot_slot`).
-pub(super) fn next_boot_slot(
-    p: &mut dyn ImagePlatform,
+pub(super) fn next_boot_slot<P: ImagePlatform + ?Sized>(
+    p: &mut P,
     image: u8,
     active: u8,
 ) -> (u8, NextBootType) {
@@ -117,7 +180,10 @@ pub(super) fn next_boot_slot(
 
 /// `img_mgmt_slot_in_use` with `ALLOW_ERASE_PENDING`: the active slot, and
 /// the slot a revert will bring back. A pending slot may be replaced.
-pub(super) fn slot_in_use(p: &mut dyn ImagePlatform, slot: u8) -> Result<bool, ImageMgmtError> {
+pub(super) fn slot_in_use<P: ImagePlatform + ?Sized>(
+    p: &mut P,
+    slot: u8,
+) -> Result<bool, ImageMgmtError> {
     let image = slot / 2;
     let active = active_slot(p, image)?;
     let (next, kind) = next_boot_slot(p, image, active);

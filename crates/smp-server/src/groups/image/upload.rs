@@ -8,8 +8,9 @@
 //! erased, so no request waits on erasing the whole slot.
 
 use super::platform::{ImageMgmtError, ImagePlatform};
-use super::slots::{active_slot, image_count, opposite, slot_image, slot_in_use};
+use super::slots::{active_slot, image_count, opposite, slot_image, slot_in_use, Known};
 use super::state::{Upload, UploadState, TAIL_MAX};
+use super::ImageBuild;
 use crate::cbor::{bool_or_int, decode_map, once, Field, Response};
 use crate::dispatch::{Ctx, Request};
 use crate::error::{Error, MgmtErr};
@@ -36,9 +37,7 @@ struct Reply {
     matched: Option<bool>,
 }
 
-/// `CHECK`: whether uploads are checked against their `sha`
-/// ([`super::ImageCommands::image_check`]).
-pub(super) fn upload<const CHECK: bool>(
+pub(super) fn upload<B: ImageBuild>(
     ctx: &mut Ctx<'_>,
     req: &Request<'_>,
     rsp: &mut Response<'_>,
@@ -64,10 +63,10 @@ pub(super) fn upload<const CHECK: bool>(
     };
     let state = &mut ctx.state.image;
     let hooks = &mut *ctx.hooks;
-    let p = ctx.platform.image().ok_or(MgmtErr::NotSup)?;
+    let p = &mut Known::<B>::new(ctx.platform.image().ok_or(MgmtErr::NotSup)?);
     let mut accepted = 0;
     let mut refusal = None;
-    let result = accept::<CHECK>(p, hooks, &mut refusal, state, &chunk, &mut accepted);
+    let result = accept::<B, _>(p, hooks, &mut refusal, state, &chunk, &mut accepted);
     if result.is_err() {
         if let Some((slot, _, _)) = state.progress() {
             hooks.dfu(&DfuEvent::Stopped {
@@ -94,8 +93,8 @@ pub(super) fn upload<const CHECK: bool>(
 
 /// `accepted` counts the data bytes written (the statistics group's
 /// `smp_transfer`).
-fn accept<const CHECK: bool>(
-    p: &mut dyn ImagePlatform,
+fn accept<B: ImageBuild, P: ImagePlatform + ?Sized>(
+    p: &mut P,
     hooks: &mut dyn Hooks,
     refusal: &mut Option<Error>,
     state: &mut UploadState,
@@ -104,7 +103,7 @@ fn accept<const CHECK: bool>(
 ) -> Result<Reply, ImageMgmtError> {
     let off = chunk.off.ok_or(ImageMgmtError::InvalidOffset)?;
     if off == 0 {
-        if let Some(reply) = start::<CHECK>(p, hooks, refusal, state, chunk)? {
+        if let Some(reply) = start::<B, _>(p, hooks, refusal, state, chunk)? {
             return Ok(reply);
         }
     }
@@ -152,7 +151,7 @@ fn accept<const CHECK: bool>(
         });
     }
     flush_tail(up, area)?;
-    let matched = if CHECK && up.sha.len() == HASH_LEN {
+    let matched = if B::IMAGE_CHECK && up.sha.len() == HASH_LEN {
         Some(slot_matches(area, up.len, &up.sha)?)
     } else {
         None
@@ -169,8 +168,8 @@ fn accept<const CHECK: bool>(
 /// The checks of a first chunk (`off` 0). Sets up a new upload and returns
 /// `None` for the data to be written, or answers at once (resume, image
 /// already there).
-fn start<const CHECK: bool>(
-    p: &mut dyn ImagePlatform,
+fn start<B: ImageBuild, P: ImagePlatform + ?Sized>(
+    p: &mut P,
     hooks: &mut dyn Hooks,
     refusal: &mut Option<Error>,
     state: &mut UploadState,
@@ -234,7 +233,7 @@ fn start<const CHECK: bool>(
     // The slot can only hold this file if it starts with this chunk: checked
     // first, since hashing the slot costs a read of `len` bytes (most
     // uploads go to an erased or different slot).
-    if CHECK
+    if B::IMAGE_CHECK
         && sha.len() == HASH_LEN
         && slot_starts_with(area, chunk.data)?
         && slot_matches(area, len, &sha)?
@@ -280,7 +279,10 @@ fn start<const CHECK: bool>(
 /// first slot not in use (`image` ignored), with several the secondary of
 /// `image`; with direct upload, `image` N > 0 is slot N − 1 whatever the
 /// image count. None free (or no such slot) is err 9.
-fn target_slot(p: &mut dyn ImagePlatform, image: u32) -> Result<(u8, u8), ImageMgmtError> {
+fn target_slot<P: ImagePlatform + ?Sized>(
+    p: &mut P,
+    image: u32,
+) -> Result<(u8, u8), ImageMgmtError> {
     let count = image_count(p);
     if p.direct_upload() && image > 0 {
         // Direct upload: `image` is the absolute slot plus one.

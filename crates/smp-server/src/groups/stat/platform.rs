@@ -57,6 +57,22 @@ pub trait StatPlatform {
     ) -> Result<(), Error>;
 }
 
+/// Calls `visit` with each name and the value at the same place: the loop
+/// every [`stat_counters!`](crate::stat_counters) struct shares, rather than one
+/// call per counter in each.
+#[doc(hidden)]
+#[inline(never)]
+pub fn visit_fields(
+    names: &[&str],
+    values: &[u64],
+    visit: &mut dyn FnMut(&str, u64) -> Result<(), Error>,
+) -> Result<(), Error> {
+    for (name, value) in names.iter().zip(values) {
+        visit(name, *value)?;
+    }
+    Ok(())
+}
+
 /// Declares a struct of named `u64` counters that is a [`StatFields`]: the
 /// field names are the counter names the statistics group reports.
 ///
@@ -91,8 +107,11 @@ macro_rules! stat_counters {
                 &self,
                 visit: &mut dyn FnMut(&str, u64) -> Result<(), $crate::error::Error>,
             ) -> Result<(), $crate::error::Error> {
-                $( visit(stringify!($field), self.$field)?; )+
-                Ok(())
+                $crate::groups::stat::platform::visit_fields(
+                    Self::FIELDS,
+                    &[$(self.$field),+],
+                    visit,
+                )
             }
         }
     };

@@ -738,10 +738,11 @@ fn written_bytes_are_counted_once_duplicates_not() {
 /// A server whose image group does not check uploads against their `sha`
 /// (Zephyr without `IMG_ENABLE_IMAGE_CHECK`).
 fn unchecked() -> Session {
-    static COMMANDS: [crate::dispatch::Command; TABLE_LEN] = commands(ImageCommands {
-        image_check: false,
-        ..ImageCommands::ALL
-    });
+    struct Unchecked;
+    impl ImageBuild for Unchecked {
+        const IMAGE_CHECK: bool = false;
+    }
+    static COMMANDS: [crate::dispatch::Command; TABLE_LEN] = commands::<Unchecked>();
     static GROUP: crate::dispatch::Group = group(&COMMANDS);
     static GROUPS: [&crate::dispatch::Group; 1] = [&GROUP];
     Session::with_groups(&GROUPS)
