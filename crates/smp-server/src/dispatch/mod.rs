@@ -190,6 +190,11 @@ pub struct Ctx<'a> {
     /// Where a handler leaves work that must wait until its response has
     /// been sent (a reset).
     pub after_response: &'a mut Option<AfterResponse>,
+    /// One more entry the error response carries beside `err`, if the
+    /// handler returns a group error (fs upload's expected `len`). Kept here
+    /// rather than in [`Error`], so that every `Result` a handler passes
+    /// around stays a few bytes.
+    pub error_detail: Option<(&'static str, u64)>,
 }
 
 impl Ctx<'_> {
@@ -290,8 +295,8 @@ impl<'g> Server<'g> {
             self.state.on_event(platform, Event::Packet { transport });
             let body = rest.get(HEADER_LEN..).unwrap_or_default();
             let payload = body.get(..usize::from(header.len));
-            let result = match payload {
-                None => Err(MgmtErr::Corrupt.into()),
+            let (result, detail) = match payload {
+                None => (Err(MgmtErr::Corrupt.into()), None),
                 Some(payload) => {
                     let request = Request {
                         header,
@@ -305,13 +310,15 @@ impl<'g> Server<'g> {
                         groups: self.groups,
                         params: self.params,
                         after_response: &mut after_response,
+                        error_detail: None,
                     };
                     let out = tx.get_mut(HEADER_LEN..).unwrap_or_default();
-                    dispatch(&mut ctx, &request, out)
+                    let result = dispatch(&mut ctx, &request, out);
+                    (result, ctx.error_detail)
                 }
             };
             let error = result.is_err();
-            let sent = respond(&header, result, tx);
+            let sent = respond(&header, result, detail, tx);
             if let Some(n) = sent {
                 emit(tx.get(..n).unwrap_or_default());
             }
@@ -372,7 +379,12 @@ fn run(
 
 /// Completes the response in `tx` (payload already there on success); its
 /// length, or `None` when not even an error answer fits.
-fn respond(request: &Header, result: Result<usize, Error>, tx: &mut [u8]) -> Option<usize> {
+fn respond(
+    request: &Header,
+    result: Result<usize, Error>,
+    detail: Option<(&'static str, u64)>,
+    tx: &mut [u8],
+) -> Option<usize> {
     let payload_len = match result {
         Ok(n) => n,
         Err(err) => {
@@ -380,9 +392,9 @@ fn respond(request: &Header, result: Result<usize, Error>, tx: &mut [u8]) -> Opt
             let out = tx.get_mut(HEADER_LEN..end)?;
             // A detail is extra help: a buffer too small for it (down to
             // MIN_NETBUF_SIZE) still gets the error itself, never silence.
-            match encode_error(request.version, err, out) {
+            match encode_error(request.version, err, detail, out) {
                 Some(n) => n,
-                None => encode_error(request.version, without_detail(err), out)?,
+                None => encode_error(request.version, err, None, out)?,
             }
         }
     };
@@ -393,20 +405,15 @@ fn respond(request: &Header, result: Result<usize, Error>, tx: &mut [u8]) -> Opt
     Some(HEADER_LEN + payload_len)
 }
 
-/// `err` with its detail field dropped.
-fn without_detail(err: Error) -> Error {
-    match err {
-        Error::Group(group_err) => Error::Group(GroupErr {
-            detail: None,
-            ..group_err
-        }),
-        other => other,
-    }
-}
-
 /// `{"rc": N}` for SMP-level errors and for every error of a v1 request;
-/// `{"err": {"group": G, "rc": R}}` for group errors of a v2 request.
-fn encode_error(version: Version, err: Error, out: &mut [u8]) -> Option<usize> {
+/// `{"err": {"group": G, "rc": R}}` (and `detail` beside it) for group
+/// errors of a v2 request.
+fn encode_error(
+    version: Version,
+    err: Error,
+    detail: Option<(&'static str, u64)>,
+    out: &mut [u8],
+) -> Option<usize> {
     let mut enc = Encoder::new(Writer::new(out));
     let written: Result<(), Error> = (|| {
         enc.begin_map()?;
@@ -417,12 +424,7 @@ fn encode_error(version: Version, err: Error, out: &mut [u8]) -> Option<usize> {
             (Error::Group(GroupErr { v1, .. }), Version::V1) => {
                 enc.str("rc")?.u16(v1.code())?;
             }
-            (
-                Error::Group(GroupErr {
-                    group, rc, detail, ..
-                }),
-                _,
-            ) => {
+            (Error::Group(GroupErr { group, rc, .. }), _) => {
                 enc.str("err")?.begin_map()?;
                 enc.str("group")?.u16(group.0)?.str("rc")?.u16(rc)?;
                 enc.end()?;

@@ -246,7 +246,8 @@ fn upload(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Resul
     if off > 0 && off != transfer.off {
         let expected = transfer.off;
         state.close(fs);
-        return Err(FsError::FileOffsetNotValid.with_detail("len", expected));
+        ctx.error_detail = Some(("len", expected));
+        return Err(FsError::FileOffsetNotValid.into());
     }
     let written: Result<(), Error> = (|| {
         if off == 0 && (!data.is_empty() || len == Some(0)) {
