@@ -31,20 +31,20 @@ enum Kind {
     Uints,
 }
 
-fn kind_of(key: &str) -> Option<Kind> {
+fn kind_of(key: &[u8]) -> Option<Kind> {
     Some(match key {
-        "off" | "len" | "image" | "slot" | "index" | "max_size" | "boot_mode" => Kind::Uint,
-        "d" | "name" | "format" | "query" | "datetime" | "type" => Kind::Text,
-        "data" | "sha" | "hash" | "val" => Kind::Bytes,
-        "confirm" | "force" | "upgrade" => Kind::BoolOrInt,
-        "argv" => Kind::Texts,
-        "groups" => Kind::Uints,
+        b"off" | b"len" | b"image" | b"slot" | b"index" | b"max_size" | b"boot_mode" => Kind::Uint,
+        b"d" | b"name" | b"format" | b"query" | b"datetime" | b"type" => Kind::Text,
+        b"data" | b"sha" | b"hash" | b"val" => Kind::Bytes,
+        b"confirm" | b"force" | b"upgrade" => Kind::BoolOrInt,
+        b"argv" => Kind::Texts,
+        b"groups" => Kind::Uints,
         _ => return None,
     })
 }
 
 fn walk_as_request(data: &[u8]) {
-    let mut taken: Vec<(&str, Option<()>)> = Vec::new();
+    let mut taken: Vec<(&[u8], Option<()>)> = Vec::new();
     let mut last = 0;
     let result = decode_map(data, |key, d| {
         let at = d.position();
@@ -73,7 +73,10 @@ fn walk_as_request(data: &[u8]) {
                 list(d, |d| uint::<u16>(d).map(drop).map_err(|_| DecodeError)),
             ),
         }?;
-        assert!(d.position() > at, "{key} taken without consuming its value");
+        assert!(
+            d.position() > at,
+            "{key:?} taken without consuming its value"
+        );
         assert!(d.position() <= data.len(), "decoder past the end");
         last = d.position();
         Ok(field)

@@ -5,10 +5,12 @@
 
 /// A string of at most `N` bytes in a fixed buffer. Appending past the end
 /// fails and leaves the text as it was.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct Text<const N: usize> {
-    buf: [u8; N],
-    len: usize,
+    // heapless's string, whose `as_str` needs no UTF-8 check (it is built
+    // from whole `&str`s only): `core::str::from_utf8` would cost several
+    // hundred bytes of Cortex-M code.
+    text: heapless::String<N>,
 }
 
 /// The text did not fit its buffer.
@@ -25,31 +27,23 @@ impl<const N: usize> Text<N> {
     /// An empty text.
     pub const fn new() -> Self {
         Text {
-            buf: [0; N],
-            len: 0,
+            text: heapless::String::new(),
         }
     }
 
     /// The text so far.
     pub fn as_str(&self) -> &str {
-        // Only whole `&str`s and ASCII digits are ever appended.
-        self.buf
-            .get(..self.len)
-            .and_then(|bytes| core::str::from_utf8(bytes).ok())
-            .unwrap_or_default()
+        self.text.as_str()
     }
 
     /// Nothing appended yet.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.text.is_empty()
     }
 
     /// Appends `s` whole, or nothing when it does not fit.
     pub fn push_str(&mut self, s: &str) -> Result<(), Full> {
-        let end = self.len.checked_add(s.len()).ok_or(Full)?;
-        crate::bytes::copy(self.buf.get_mut(self.len..end).ok_or(Full)?, s.as_bytes());
-        self.len = end;
-        Ok(())
+        self.text.push_str(s).map_err(|_| Full)
     }
 
     /// Appends `n` in decimal, zero-padded to at least `width` digits.
@@ -68,11 +62,14 @@ impl<const N: usize> Text<N> {
         }
         let count = count.max(width.min(digits.len()));
         let start = digits.len() - count;
-        let s = digits
-            .get(start..)
-            .and_then(|d| core::str::from_utf8(d).ok())
-            .unwrap_or_default();
-        self.push_str(s)
+        if self.text.len() + count > N {
+            return Err(Full);
+        }
+        for digit in digits.get(start..).unwrap_or_default() {
+            // An ASCII digit: always one byte, and room was checked above.
+            let _ = self.text.push(char::from(*digit));
+        }
+        Ok(())
     }
 }
 

@@ -112,6 +112,25 @@ impl<'b> Decoder<'b> {
         Ok(value)
     }
 
+    /// A definite-length text string's bytes, not checked to be UTF-8 (for
+    /// keys and names that are only compared).
+    pub fn text(&mut self) -> Result<&'b [u8], DecodeError> {
+        self.string(3)
+    }
+
+    /// A definite-length text string, which must be UTF-8, as its bytes:
+    /// for text that is only passed on (echo), checked without
+    /// `core::str::from_utf8`, whose validator is several hundred bytes of
+    /// Cortex-M code.
+    pub fn utf8(&mut self) -> Result<&'b [u8], DecodeError> {
+        let bytes = self.string(3)?;
+        if is_utf8(bytes) {
+            Ok(bytes)
+        } else {
+            Err(DecodeError)
+        }
+    }
+
     /// A definite-length text string, which must be UTF-8.
     pub fn str(&mut self) -> Result<&'b str, DecodeError> {
         core::str::from_utf8(self.string(3)?).map_err(|_| DecodeError)
@@ -131,6 +150,39 @@ impl<'b> Decoder<'b> {
     pub fn map(&mut self) -> Result<Option<u64>, DecodeError> {
         self.head(5)
     }
+}
+
+/// Whether `bytes` is UTF-8 (RFC 3629: no overlong forms, no surrogates,
+/// nothing above U+10FFFF), as `core::str::from_utf8` decides.
+pub fn is_utf8(bytes: &[u8]) -> bool {
+    let mut rest = bytes;
+    while let Some((&lead, tail)) = rest.split_first() {
+        // The continuation bytes the lead announces, and the range the first
+        // of them must be in (which rules out overlong forms, surrogates and
+        // code points past U+10FFFF).
+        let (count, first) = match lead {
+            0x00..=0x7F => (0, 0x80..=0xBF),
+            0xC2..=0xDF => (1, 0x80..=0xBF),
+            0xE0 => (2, 0xA0..=0xBF),
+            0xED => (2, 0x80..=0x9F),
+            0xE1..=0xEF => (2, 0x80..=0xBF),
+            0xF0 => (3, 0x90..=0xBF),
+            0xF1..=0xF3 => (3, 0x80..=0xBF),
+            0xF4 => (3, 0x80..=0x8F),
+            _ => return false,
+        };
+        let Some((continuation, after)) = tail.split_at_checked(count) else {
+            return false;
+        };
+        for (i, b) in continuation.iter().enumerate() {
+            let range = if i == 0 { first.clone() } else { 0x80..=0xBF };
+            if !range.contains(b) {
+                return false;
+            }
+        }
+        rest = after;
+    }
+    true
 }
 
 #[cfg(test)]
@@ -188,5 +240,70 @@ mod tests {
         assert_eq!(d.map(), Ok(Some(1)));
         assert_eq!(d.array(), Ok(Some(2)));
         assert_eq!(d.peek(), Ok(BREAK));
+    }
+
+    #[test]
+    fn utf8_is_decided_as_the_standard_library_decides() {
+        let samples: &[&[u8]] = &[
+            b"",
+            b"echo",
+            "\u{e9}t\u{e9}".as_bytes(),
+            "\u{20ac}".as_bytes(),
+            "\u{10348}".as_bytes(),
+            "\u{10ffff}".as_bytes(),
+            &[0xC0, 0x80],
+            &[0xC1, 0xBF],
+            &[0xE0, 0x80, 0x80],
+            &[0xED, 0xA0, 0x80],
+            &[0xF4, 0x90, 0x80, 0x80],
+            &[0xF5, 0x80, 0x80, 0x80],
+            &[0x80],
+            &[0xC3],
+            &[0xE2, 0x82],
+            &[0xF0, 0x9F, 0x98],
+            &[0xFF],
+            &[b'a', 0xC3, b'b'],
+        ];
+        for bytes in samples {
+            assert_eq!(
+                is_utf8(bytes),
+                core::str::from_utf8(bytes).is_ok(),
+                "{bytes:02x?}"
+            );
+        }
+        // Every 1-, 2- and 3-byte sequence from a spread of interesting bytes.
+        let interesting = [
+            0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0,
+            0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF,
+        ];
+        for &a in &interesting {
+            for &b in &interesting {
+                for &c in &interesting {
+                    for bytes in [&[a][..], &[a, b][..], &[a, b, c][..]] {
+                        assert_eq!(
+                            is_utf8(bytes),
+                            core::str::from_utf8(bytes).is_ok(),
+                            "{bytes:02x?}"
+                        );
+                    }
+                    for &d in &interesting[..12] {
+                        let four = [a, b, c, d];
+                        assert_eq!(
+                            is_utf8(&four),
+                            core::str::from_utf8(&four).is_ok(),
+                            "{four:02x?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn utf8_text_is_its_bytes_and_other_text_an_error() {
+        let mut d = Decoder::new(&[0x63, 0xE2, 0x82, 0xAC]);
+        assert_eq!(d.utf8(), Ok("\u{20ac}".as_bytes()));
+        let mut d = Decoder::new(&[0x62, 0xC0, 0x80]);
+        assert_eq!(d.utf8(), Err(DecodeError));
     }
 }

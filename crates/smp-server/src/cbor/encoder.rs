@@ -111,6 +111,14 @@ impl<'b> Encoder<'b> {
         Ok(self)
     }
 
+    /// A definite-length text string from bytes the caller checked to be
+    /// UTF-8 ([`Decoder::utf8`](super::Decoder::utf8)).
+    pub fn text(&mut self, utf8: &[u8]) -> Result<'_, 'b> {
+        self.head(3, utf8.len() as u64)?;
+        self.put(utf8)?;
+        Ok(self)
+    }
+
     /// A definite-length byte string.
     pub fn bytes(&mut self, b: &[u8]) -> Result<'_, 'b> {
         self.head(2, b.len() as u64)?;

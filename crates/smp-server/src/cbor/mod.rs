@@ -30,10 +30,12 @@ pub enum Field {
 /// Walks the request map, calling `on_field(key, decoder)` for each entry.
 ///
 /// The callback consumes the value of keys it knows and answers
-/// [`Field::Taken`], or leaves it and answers [`Field::Unknown`].
+/// [`Field::Taken`], or leaves it and answers [`Field::Unknown`]. Keys are
+/// text strings, handed over as their bytes (`b"off"`): one that is not
+/// UTF-8 is no key any command knows, and is skipped as unknown.
 pub fn decode_map<'b>(
     payload: &'b [u8],
-    mut on_field: impl FnMut(&'b str, &mut Decoder<'b>) -> Result<Field, Error>,
+    mut on_field: impl FnMut(&'b [u8], &mut Decoder<'b>) -> Result<Field, Error>,
 ) -> Result<(), Error> {
     walk_map(payload, &mut on_field)
 }
@@ -43,7 +45,7 @@ pub fn decode_map<'b>(
 #[inline(never)]
 fn walk_map<'b>(
     payload: &'b [u8],
-    on_field: &mut dyn FnMut(&'b str, &mut Decoder<'b>) -> Result<Field, Error>,
+    on_field: &mut dyn FnMut(&'b [u8], &mut Decoder<'b>) -> Result<Field, Error>,
 ) -> Result<(), Error> {
     if payload.is_empty() {
         return Ok(());
@@ -61,7 +63,7 @@ fn walk_map<'b>(
                 }
             }
         }
-        let key = d.str().map_err(|_| MgmtErr::Inval)?;
+        let key = d.text().map_err(|_| MgmtErr::Inval)?;
         if on_field(key, &mut d)? == Field::Unknown {
             skip(&mut d)?;
         }
@@ -290,8 +292,8 @@ mod tests {
     fn decode_dn(payload: &[u8]) -> Result<(Option<&str>, Option<u32>), Error> {
         let (mut d, mut n) = (None, None);
         decode_map(payload, |key, dec| match key {
-            "d" => once(&mut d, dec.str()),
-            "n" => once(&mut n, uint::<u32>(dec)),
+            b"d" => once(&mut d, dec.str()),
+            b"n" => once(&mut n, uint::<u32>(dec)),
             _ => Ok(Field::Unknown),
         })?;
         Ok((d, n))

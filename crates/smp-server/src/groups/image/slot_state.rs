@@ -69,8 +69,8 @@ pub(super) fn write<B: ImageBuild>(
 ) -> Result<(), Error> {
     let (mut hash, mut confirm) = (None, None);
     decode_map(req.payload, |key, dec| match key {
-        "hash" => once(&mut hash, dec.bytes()),
-        "confirm" => once(&mut confirm, bool_or_int(dec)),
+        b"hash" => once(&mut hash, dec.bytes()),
+        b"confirm" => once(&mut confirm, bool_or_int(dec)),
         _ => Ok(Field::Unknown),
     })?;
     let confirm = confirm.unwrap_or(false);

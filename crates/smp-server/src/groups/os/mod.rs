@@ -136,10 +136,10 @@ pub const fn group(commands: &'static [Command; TABLE_LEN]) -> Group {
 fn echo(_: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<(), Error> {
     let mut d = None;
     decode_map(req.payload, |key, dec| match key {
-        "d" => once(&mut d, dec.str()),
+        b"d" => once(&mut d, dec.utf8()),
         _ => Ok(Field::Unknown),
     })?;
-    rsp.str("r")?.str(d.ok_or(MgmtErr::Inval)?)?;
+    rsp.str("r")?.text(d.ok_or(MgmtErr::Inval)?)?;
     Ok(())
 }
 
@@ -187,7 +187,7 @@ fn datetime_get(ctx: &mut Ctx<'_>, _: &Request<'_>, rsp: &mut Response<'_>) -> R
 fn datetime_set(ctx: &mut Ctx<'_>, req: &Request<'_>, _: &mut Response<'_>) -> Result<(), Error> {
     let mut text = None;
     decode_map(req.payload, |key, dec| match key {
-        "datetime" => once(&mut text, dec.str()),
+        b"datetime" => once(&mut text, dec.str()),
         _ => Ok(Field::Unknown),
     })?;
     let now = text.and_then(DateTime::parse).ok_or(MgmtErr::Inval)?;
@@ -198,8 +198,8 @@ fn datetime_set(ctx: &mut Ctx<'_>, req: &Request<'_>, _: &mut Response<'_>) -> R
 fn reset(ctx: &mut Ctx<'_>, req: &Request<'_>, _: &mut Response<'_>) -> Result<(), Error> {
     let (mut force, mut boot_mode) = (None, None);
     decode_map(req.payload, |key, dec: &mut Decoder<'_>| match key {
-        "force" => once(&mut force, bool_or_int(dec)),
-        "boot_mode" => once(&mut boot_mode, crate::cbor::uint::<u8>(dec)),
+        b"force" => once(&mut force, bool_or_int(dec)),
+        b"boot_mode" => once(&mut boot_mode, crate::cbor::uint::<u8>(dec)),
         _ => Ok(Field::Unknown),
     })?;
     let force = force.unwrap_or(false);
@@ -224,7 +224,7 @@ const INFO_LETTERS: &[u8] = b"snrvbmpio";
 fn info(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<(), Error> {
     let mut format = None;
     decode_map(req.payload, |key, dec| match key {
-        "format" => once(&mut format, dec.str()),
+        b"format" => once(&mut format, dec.str()),
         _ => Ok(Field::Unknown),
     })?;
     let format = format.unwrap_or("s");
@@ -320,7 +320,7 @@ fn bootloader_info(
 ) -> Result<(), Error> {
     let mut query = None;
     decode_map(req.payload, |key, dec| match key {
-        "query" => once(&mut query, dec.str()),
+        b"query" => once(&mut query, dec.str()),
         _ => Ok(Field::Unknown),
     })?;
     let boot = ctx

@@ -74,7 +74,7 @@ fn for_each_group(
 fn show(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<(), Error> {
     let mut name = None;
     decode_map(req.payload, |key, dec| match key {
-        "name" => once(&mut name, dec.str()),
+        b"name" => once(&mut name, dec.text()),
         _ => Ok(Field::Unknown),
     })?;
     let name = name
@@ -82,11 +82,11 @@ fn show(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<
         .ok_or(MgmtErr::Inval)?;
     let mut found = false;
     for_each_group(ctx, &mut |group| {
-        if found || group.name != name {
+        if found || group.name.as_bytes() != name {
             return Ok(());
         }
         found = true;
-        rsp.str("name")?.str(name)?;
+        rsp.str("name")?.str(group.name)?;
         rsp.str("fields")?.begin_map()?;
         group.counters.for_each_field(&mut |field, value| {
             rsp.str(field)?.u64(value)?;
