@@ -25,6 +25,10 @@ impl ImageBuild for Build {
     };
     const BOOT_CONFIG: Option<BootConfig> = Some(BOOT_CONFIG);
     const DIRECT_UPLOAD: Option<bool> = Some(cfg!(CONFIG_RUST_SMP_GRP_IMG_DIRECT_UPLOAD));
+    // Slots' own answers (the trait's defaults): the application is image 0,
+    // versions compare without the build number.
+    const ACTIVE_IMAGE: Option<u8> = Some(0);
+    const VERSION_CMP_USE_BUILD: Option<bool> = Some(false);
 }
 
 /// The primary and secondary slots of each image, by absolute slot number.

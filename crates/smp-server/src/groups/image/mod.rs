@@ -67,6 +67,10 @@ pub trait ImageBuild: 'static {
     const BOOT_CONFIG: Option<BootConfig> = None;
     /// [`ImagePlatform::direct_upload`], when fixed.
     const DIRECT_UPLOAD: Option<bool> = None;
+    /// [`ImagePlatform::active_image`], when fixed.
+    const ACTIVE_IMAGE: Option<u8> = None;
+    /// [`ImagePlatform::version_cmp_use_build`], when fixed.
+    const VERSION_CMP_USE_BUILD: Option<bool> = None;
 }
 
 /// Every command and check, every fact asked of the platform: [`GROUP`].

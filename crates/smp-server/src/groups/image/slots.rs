@@ -59,10 +59,16 @@ impl<B: ImageBuild> ImagePlatform for Known<'_, B> {
         }
     }
     fn active_image(&self) -> u8 {
-        self.p.active_image()
+        match B::ACTIVE_IMAGE {
+            Some(image) => image,
+            None => self.p.active_image(),
+        }
     }
     fn version_cmp_use_build(&self) -> bool {
-        self.p.version_cmp_use_build()
+        match B::VERSION_CMP_USE_BUILD {
+            Some(use_build) => use_build,
+            None => self.p.version_cmp_use_build(),
+        }
     }
     fn direct_upload(&self) -> bool {
         match B::DIRECT_UPLOAD {
