@@ -98,6 +98,9 @@ macro_rules! stat_counters {
         }
 
         impl $name {
+            /// Every counter at zero.
+            pub const ZERO: $name = $name { $( $field: 0 ),+ };
+
             /// The counter names, in reporting order.
             pub const FIELDS: &'static [&'static str] = &[$(stringify!($field)),+];
         }

@@ -61,23 +61,16 @@ pub fn link_group_name(transport: Transport) -> &'static str {
 /// The server's own counters.
 #[derive(Clone, Debug, Default)]
 pub struct ServerStats {
-    serial: LinkCounters,
-    raw_uart: LinkCounters,
-    ble: LinkCounters,
-    udp: LinkCounters,
-    shell: LinkCounters,
+    /// Each transport's traffic, by [`link_index`].
+    links: [LinkCounters; ALL_TRANSPORTS.len()],
     /// Bytes moved by transfers, all transports together ([`TRANSFER_GROUP`]).
     pub transfer: TransferCounters,
 }
 
+/// Where `transport` is in [`ALL_TRANSPORTS`].
 pub(super) fn link_index(transport: Transport) -> usize {
-    match transport {
-        Transport::Serial => 0,
-        Transport::RawUart => 1,
-        Transport::Ble => 2,
-        Transport::Udp => 3,
-        Transport::Shell => 4,
-    }
+    // The enum's declaration order is ALL_TRANSPORTS' (a test checks it).
+    transport as usize
 }
 
 impl ServerStats {
@@ -85,15 +78,14 @@ impl ServerStats {
     pub fn on_event(&mut self, event: Event) {
         match event {
             Event::Received { transport, bytes } => {
-                self.link_mut(transport).rx_bytes += bytes as u64;
+                self.count(transport, |link| link.rx_bytes += bytes as u64);
             }
-            Event::Packet { transport } => self.link_mut(transport).rx_pkts += 1,
+            Event::Packet { transport } => self.count(transport, |link| link.rx_pkts += 1),
             Event::Responded {
                 transport,
                 sent,
                 error,
-            } => {
-                let link = self.link_mut(transport);
+            } => self.count(transport, |link| {
                 link.err_rsps += u64::from(error);
                 match sent {
                     Some(n) => {
@@ -102,7 +94,7 @@ impl ServerStats {
                     }
                     None => link.no_rsps += 1,
                 }
-            }
+            }),
             Event::Transferred { kind, bytes } => {
                 let counter = match kind {
                     TransferKind::FsUpload => &mut self.transfer.fs_upload_bytes,
@@ -115,25 +107,19 @@ impl ServerStats {
         }
     }
 
-    /// The counters of `transport`'s traffic group ([`link_group_name`]).
-    pub fn link(&self, transport: Transport) -> &LinkCounters {
-        match transport {
-            Transport::Serial => &self.serial,
-            Transport::RawUart => &self.raw_uart,
-            Transport::Ble => &self.ble,
-            Transport::Udp => &self.udp,
-            Transport::Shell => &self.shell,
+    /// Counts into `transport`'s traffic counters.
+    fn count(&mut self, transport: Transport, add: impl FnOnce(&mut LinkCounters)) {
+        // Always there: one entry per transport.
+        if let Some(link) = self.links.get_mut(link_index(transport)) {
+            add(link);
         }
     }
 
-    /// The counters of `transport`, to count into.
-    pub fn link_mut(&mut self, transport: Transport) -> &mut LinkCounters {
-        match transport {
-            Transport::Serial => &mut self.serial,
-            Transport::RawUart => &mut self.raw_uart,
-            Transport::Ble => &mut self.ble,
-            Transport::Udp => &mut self.udp,
-            Transport::Shell => &mut self.shell,
-        }
+    /// The counters of `transport`'s traffic group ([`link_group_name`]).
+    pub fn link(&self, transport: Transport) -> &LinkCounters {
+        // Always there: one entry per transport.
+        self.links
+            .get(link_index(transport))
+            .unwrap_or(&LinkCounters::ZERO)
     }
 }

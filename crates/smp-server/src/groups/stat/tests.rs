@@ -1,5 +1,6 @@
 //! Statistics group (protocol.md §2.2), one behaviour per test.
 
+use super::state::{link_index, ServerStats, ALL_TRANSPORTS};
 use crate::dispatch::Transport;
 use crate::testing::bytes;
 use crate::testing::{err, rc, Bench, Device, RadioCounters, V1_READ, V2_READ, V2_WRITE};
@@ -147,4 +148,22 @@ fn stat_commands_are_read_only() {
 #[test]
 fn declared_counters_list_their_names_in_declaration_order() {
     assert_eq!(RadioCounters::FIELDS, ["tx_frames", "rx_frames"]);
+}
+
+#[test]
+fn every_transport_has_its_own_traffic_counters() {
+    // link_index is the enum's discriminant: ALL_TRANSPORTS must list the
+    // transports in declaration order, each once.
+    for (i, t) in ALL_TRANSPORTS.iter().enumerate() {
+        assert_eq!(link_index(*t), i, "{t:?}");
+    }
+    let mut stats = ServerStats::default();
+    for (i, t) in ALL_TRANSPORTS.iter().enumerate() {
+        for _ in 0..=i {
+            stats.on_event(crate::event::Event::Packet { transport: *t });
+        }
+    }
+    for (i, t) in ALL_TRANSPORTS.iter().enumerate() {
+        assert_eq!(stats.link(*t).rx_pkts, i as u64 + 1, "{t:?}");
+    }
 }
