@@ -40,12 +40,16 @@ pub fn decode_map<'b>(
     walk_map(payload, &mut on_field)
 }
 
+/// What [`walk_map`] calls for each entry: the key's bytes and the decoder at
+/// its value.
+type OnField<'f, 'b> = dyn FnMut(&'b [u8], &mut Decoder<'b>) -> Result<Field, Error> + 'f;
+
 /// [`decode_map`]'s loop, compiled once: every handler decodes its request
 /// through it, and a generic loop would be copied into each of them.
 #[inline(never)]
 fn walk_map<'b>(
     payload: &'b [u8],
-    on_field: &mut dyn FnMut(&'b [u8], &mut Decoder<'b>) -> Result<Field, Error>,
+    on_field: &mut OnField<'_, 'b>,
 ) -> Result<(), Error> {
     if payload.is_empty() {
         return Ok(());
