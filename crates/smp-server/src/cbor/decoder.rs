@@ -155,32 +155,29 @@ impl<'b> Decoder<'b> {
 /// Whether `bytes` is UTF-8 (RFC 3629: no overlong forms, no surrogates,
 /// nothing above U+10FFFF), as `core::str::from_utf8` decides.
 pub fn is_utf8(bytes: &[u8]) -> bool {
-    let mut rest = bytes;
-    while let Some((&lead, tail)) = rest.split_first() {
-        // The continuation bytes the lead announces, and the range the first
-        // of them must be in (which rules out overlong forms, surrogates and
-        // code points past U+10FFFF).
-        let (count, first) = match lead {
-            0x00..=0x7F => (0, 0x80..=0xBF),
-            0xC2..=0xDF => (1, 0x80..=0xBF),
-            0xE0 => (2, 0xA0..=0xBF),
-            0xED => (2, 0x80..=0x9F),
-            0xE1..=0xEF => (2, 0x80..=0xBF),
-            0xF0 => (3, 0x90..=0xBF),
-            0xF1..=0xF3 => (3, 0x80..=0xBF),
-            0xF4 => (3, 0x80..=0x8F),
+    let mut rest = bytes.iter();
+    while let Some(&lead) = rest.next() {
+        // How many continuation bytes follow the lead, and the range the
+        // first of them must be in (which rules out overlong forms,
+        // surrogates and code points past U+10FFFF).
+        let (count, low, high) = match lead {
+            0x00..=0x7F => continue,
+            0xC2..=0xDF => (1, 0x80, 0xBF),
+            0xE0 => (2, 0xA0, 0xBF),
+            0xED => (2, 0x80, 0x9F),
+            0xE1..=0xEF => (2, 0x80, 0xBF),
+            0xF0 => (3, 0x90, 0xBF),
+            0xF1..=0xF3 => (3, 0x80, 0xBF),
+            0xF4 => (3, 0x80, 0x8F),
             _ => return false,
         };
-        let Some((continuation, after)) = tail.split_at_checked(count) else {
-            return false;
-        };
-        for (i, b) in continuation.iter().enumerate() {
-            let range = if i == 0 { first.clone() } else { 0x80..=0xBF };
-            if !range.contains(b) {
-                return false;
+        let (mut low, mut high) = (low, high);
+        for _ in 0..count {
+            match rest.next() {
+                Some(&b) if (low..=high).contains(&b) => (low, high) = (0x80, 0xBF),
+                _ => return false,
             }
         }
-        rest = after;
     }
     true
 }

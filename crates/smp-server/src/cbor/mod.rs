@@ -47,10 +47,7 @@ type OnField<'f, 'b> = dyn FnMut(&'b [u8], &mut Decoder<'b>) -> Result<Field, Er
 /// [`decode_map`]'s loop, compiled once: every handler decodes its request
 /// through it, and a generic loop would be copied into each of them.
 #[inline(never)]
-fn walk_map<'b>(
-    payload: &'b [u8],
-    on_field: &mut OnField<'_, 'b>,
-) -> Result<(), Error> {
+fn walk_map<'b>(payload: &'b [u8], on_field: &mut OnField<'_, 'b>) -> Result<(), Error> {
     if payload.is_empty() {
         return Ok(());
     }
