@@ -69,10 +69,16 @@
 #![warn(missing_docs)]
 // Panic-free by construction outside tests: no unwrap/expect/panic, no
 // indexing or slicing that could be out of bounds (`get`, `bytes::copy`,
-// `bytes::split` instead). Arithmetic is not yet under a lint: the firmware
-// builds without overflow checks (wrapping, never panicking) and lengths and
-// offsets from the wire are bounded before use; debug builds (tests, fuzzing)
-// do check overflows.
+// `bytes::split` instead). Arithmetic is linted where its operands come from
+// outside: the modules that parse wire bytes and flash contents (`cbor`,
+// `codec`, `header`, `netbuf`, `mcuboot`) deny `arithmetic_side_effects`, so
+// each operation there is checked or saturating where the operands come off
+// the wire, and wrapping (free) only where the code right before it bounds
+// the result, with a comment saying how. Elsewhere the operands are the server's own
+// (counters, positions inside a buffer it filled, the calendar); the firmware
+// builds without overflow checks (wrapping, never panicking), and the debug
+// builds of the tests and the fuzzers check every overflow.
+// docs/robustness.md has the reasoning.
 #![cfg_attr(
     not(test),
     deny(
@@ -86,16 +92,21 @@
 )]
 
 pub mod bytes;
+#[cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 pub mod cbor;
+#[cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 pub mod codec;
 pub mod dispatch;
 pub mod error;
 pub mod event;
 pub mod flash;
 pub mod groups;
+#[cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 pub mod header;
 pub mod hooks;
+#[cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 pub mod mcuboot;
+#[cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 pub mod netbuf;
 pub mod platform;
 pub mod request;

@@ -111,7 +111,7 @@ impl<'a> Pool<'a> {
         if count == 0 || count > MAX_NETBUF_COUNT {
             return Err(PoolError::BadCount);
         }
-        if storage.len() < size * count {
+        if size.checked_mul(count).is_none_or(|n| storage.len() < n) {
             return Err(PoolError::StorageTooSmall);
         }
         let mut free = heapless::Vec::new();

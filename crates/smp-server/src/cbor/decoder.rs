@@ -51,7 +51,8 @@ impl<'b> Decoder<'b> {
     pub fn take_break(&mut self) -> Result<bool, DecodeError> {
         let is_break = self.peek()? == BREAK;
         if is_break {
-            self.pos += 1;
+            // Cannot wrap: a byte was just peeked at `pos`.
+            self.pos = self.pos.wrapping_add(1);
         }
         Ok(is_break)
     }
@@ -64,21 +65,22 @@ impl<'b> Decoder<'b> {
             return Err(DecodeError);
         }
         let info = initial & 0x1F;
-        let (arg, len) = match info {
-            0..=23 => (Some(u64::from(info)), 0),
+        // The argument's bytes follow the initial byte (just peeked, so
+        // `pos + 1` is at most the input's length).
+        let start = self.pos.wrapping_add(1);
+        let (arg, end) = match info {
+            0..=23 => (Some(u64::from(info)), start),
             24..=27 => {
-                let len = 1usize << (info - 24);
-                let bytes = self
-                    .input
-                    .get(self.pos + 1..self.pos + 1 + len)
-                    .ok_or(DecodeError)?;
+                // 1, 2, 4 or 8 bytes for 24..=27.
+                let end = start.wrapping_add(1 << (info & 3));
+                let bytes = self.input.get(start..end).ok_or(DecodeError)?;
                 let arg = bytes.iter().fold(0u64, |acc, b| acc << 8 | u64::from(*b));
-                (Some(arg), len)
+                (Some(arg), end)
             }
-            31 => (None, 0),
+            31 => (None, start),
             _ => return Err(DecodeError),
         };
-        self.pos += 1 + len;
+        self.pos = end;
         Ok(arg)
     }
 
@@ -108,7 +110,8 @@ impl<'b> Decoder<'b> {
             0xF5 => true,
             _ => return Err(DecodeError),
         };
-        self.pos += 1;
+        // Cannot wrap: the byte was just peeked.
+        self.pos = self.pos.wrapping_add(1);
         Ok(value)
     }
 

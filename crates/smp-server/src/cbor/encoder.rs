@@ -84,7 +84,8 @@ impl<'b> Encoder<'b> {
         if n >= 0 {
             self.head(0, n.unsigned_abs())
         } else {
-            self.head(1, (-1 - n).unsigned_abs())
+            // −1 − n, which is !n in two's complement (never overflows).
+            self.head(1, (!n).unsigned_abs())
         }
     }
 

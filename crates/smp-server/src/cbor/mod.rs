@@ -57,7 +57,7 @@ fn walk_map<'b>(payload: &'b [u8], on_field: &mut OnField<'_, 'b>) -> Result<(),
     loop {
         match remaining {
             Some(0) => break,
-            Some(ref mut n) => *n -= 1,
+            Some(ref mut n) => *n = n.wrapping_sub(1),
             None => {
                 if d.take_break().map_err(|_| MgmtErr::Inval)? {
                     break;
@@ -90,7 +90,8 @@ pub fn skip(d: &mut Decoder<'_>) -> Result<(), MgmtErr> {
     let mut depth = 0usize;
     loop {
         let initial = *input.get(pos).ok_or(MgmtErr::Inval)?;
-        pos += 1;
+        // Cannot wrap: `pos` indexed a byte of `input`.
+        pos = pos.wrapping_add(1);
         let (major, info) = (initial >> 5, initial & 0x1F);
         let complete = if initial == 0xFF {
             // A break closes the innermost container, which must be indefinite.
@@ -104,9 +105,10 @@ pub fn skip(d: &mut Decoder<'_>) -> Result<(), MgmtErr> {
             let arg = match info {
                 0..=23 => u64::from(info),
                 24..=27 => {
-                    let n = 1usize << (info - 24);
-                    let bytes = input.get(pos..pos + n).ok_or(MgmtErr::Inval)?;
-                    pos += n;
+                    // 1, 2, 4 or 8 bytes for 24..=27.
+                    let end = pos.wrapping_add(1 << (info & 3));
+                    let bytes = input.get(pos..end).ok_or(MgmtErr::Inval)?;
+                    pos = end;
                     bytes.iter().fold(0u64, |acc, b| acc << 8 | u64::from(*b))
                 }
                 31 if matches!(major, 2..=5) => INDEFINITE,
@@ -133,7 +135,8 @@ pub fn skip(d: &mut Decoder<'_>) -> Result<(), MgmtErr> {
                         true
                     } else {
                         *open.get_mut(depth).ok_or(MgmtErr::Inval)? = items;
-                        depth += 1;
+                        // Below SKIP_DEPTH: `open` has that many entries.
+                        depth = depth.wrapping_add(1);
                         false
                     }
                 }
@@ -155,7 +158,8 @@ pub fn skip(d: &mut Decoder<'_>) -> Result<(), MgmtErr> {
             if *left == INDEFINITE {
                 break;
             }
-            *left -= 1;
+            // At least 1: a container is closed when its count reaches 0.
+            *left = left.wrapping_sub(1);
             if *left > 0 {
                 break;
             }
@@ -259,15 +263,20 @@ pub fn put_in_place(
     if room == 0 {
         return Err(MgmtErr::MsgSize.into());
     }
+    // Positions and sizes inside the response buffer: none exceeds its
+    // length (and a head is never longer than the room it describes), so
+    // the sums and the difference below cannot wrap.
     let mut cap = max.min(room);
     let mut head = head_len(cap);
-    if cap + head > room {
-        cap = room - head;
+    if cap.wrapping_add(head) > room {
+        cap = room.wrapping_sub(head);
         head = head_len(cap);
     }
-    let start = pos + head;
+    let start = pos.wrapping_add(head);
     let buf = cursor.get_mut();
-    let window = buf.get_mut(start..start + cap).ok_or(MgmtErr::MsgSize)?;
+    let window = buf
+        .get_mut(start..start.wrapping_add(cap))
+        .ok_or(MgmtErr::MsgSize)?;
     let n = fill(window)?.min(cap);
     let major: u8 = match kind {
         StrKind::Bytes => 2 << 5,
@@ -280,8 +289,9 @@ pub fn put_in_place(
     );
     // The head written is no longer than the one reserved (n <= cap), so the
     // data moves down, within the buffer.
-    crate::bytes::move_down(buf, start, pos + used, n);
-    cursor.set_position(pos + used + n);
+    let to = pos.wrapping_add(used);
+    crate::bytes::move_down(buf, start, to, n);
+    cursor.set_position(to.wrapping_add(n));
     Ok(n)
 }
 

@@ -81,7 +81,10 @@ impl Reassembler {
             }
             self.expected = header.packet_len();
         }
-        if buf.len() + write.len() > self.expected || buf.extend_from_slice(write).is_err() {
+        // A write (at most an ATT MTU) past the packet's length is refused.
+        if buf.len().saturating_add(write.len()) > self.expected
+            || buf.extend_from_slice(write).is_err()
+        {
             self.expected = 0;
             buf.clear();
             return Err(AttError::ValueNotAllowed);

@@ -74,7 +74,8 @@ impl RawDecoder {
             self.discard(buf);
             return false;
         }
-        self.have += 1;
+        // Counts up to HEADER_LEN at most (reset below once it gets there).
+        self.have = self.have.wrapping_add(1);
 
         if self.have == HEADER_LEN {
             let (op, len) = match *buf.bytes() {

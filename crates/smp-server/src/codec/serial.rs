@@ -57,9 +57,10 @@ mod b64 {
 
     fn sextet(c: u8) -> Option<u32> {
         let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
+            // In range by the match: none of these wrap.
+            b'A'..=b'Z' => c.wrapping_sub(b'A'),
+            b'a'..=b'z' => c.wrapping_sub(b'a' - 26),
+            b'0'..=b'9' => c.wrapping_add(52 - b'0'),
             b'+' => 62,
             b'/' => 63,
             _ => return None,
@@ -87,7 +88,7 @@ mod b64 {
     /// Encodes `raw` into `out` with padding; the number of characters
     /// written. Stops early if `out` is too short for a whole quad.
     pub fn encode(raw: &[u8], out: &mut [u8]) -> usize {
-        let mut written = 0;
+        let mut written: usize = 0;
         for (chunk, quad) in raw.chunks(3).zip(out.chunks_exact_mut(4)) {
             let [b0, b1, b2] = match *chunk {
                 [b0] => [b0, 0, 0],
@@ -107,7 +108,8 @@ mod b64 {
                 if chunk.len() > 2 { char_at(0) } else { b'=' },
             ];
             crate::bytes::copy(quad, &chars);
-            written += 4;
+            // At most `out.len()`: one quad per `chunks_exact_mut` entry.
+            written = written.wrapping_add(4);
         }
         written
     }
@@ -228,7 +230,8 @@ impl SerialDecoder {
                     if let Some(slot) = self.quad.get_mut(usize::from(self.quad_len)) {
                         *slot = byte;
                     }
-                    self.quad_len += 1;
+                    // Back to 0 once it reaches the quad's length (4).
+                    self.quad_len = self.quad_len.wrapping_add(1);
                     if usize::from(self.quad_len) >= self.quad.len() {
                         self.quad_len = 0;
                         self.decode_quad(buf);
@@ -289,7 +292,8 @@ impl SerialDecoder {
     fn take(&mut self, b: u8, buf: &mut NetBuf<'_>) -> bool {
         if usize::from(self.len_have) < LEN_FIELD {
             self.len_field = (self.len_field << 8) | u16::from(b);
-            self.len_have += 1;
+            // Below LEN_FIELD here.
+            self.len_have = self.len_have.wrapping_add(1);
             if usize::from(self.len_have) < LEN_FIELD {
                 return true;
             }
@@ -305,7 +309,8 @@ impl SerialDecoder {
             }
         } else if usize::from(self.crc_have) < CRC_LEN {
             self.crc = (self.crc << 8) | u16::from(b);
-            self.crc_have += 1;
+            // Below CRC_LEN here.
+            self.crc_have = self.crc_have.wrapping_add(1);
         } else {
             // More bytes than the length field announced.
             return false;
@@ -346,19 +351,24 @@ impl SerialDecoder {
 /// per-line decoder accepts it. A packet longer than [`MAX_PACKET`] cannot be
 /// framed and emits nothing.
 pub fn encode(packet: &[u8], emit: &mut dyn FnMut(&[u8])) {
-    let Ok(len) = u16::try_from(packet.len() + CRC_LEN) else {
+    let Some(len) = packet
+        .len()
+        .checked_add(CRC_LEN)
+        .and_then(|n| u16::try_from(n).ok())
+    else {
         return;
     };
     let len = len.to_be_bytes();
     let crc = CRC16.checksum(packet).to_be_bytes();
     let parts: [&[u8]; 3] = [&len, packet, &crc];
-    let total = LEN_FIELD + packet.len() + CRC_LEN;
+    // Cannot wrap: the packet's length plus CRC_LEN fit a u16 above.
+    let total = usize::from(u16::from_be_bytes(len)).wrapping_add(LEN_FIELD);
 
     let mut line = [0u8; MAX_FRAME];
     let mut raw = [0u8; RAW_PER_LINE];
     let mut offset = 0;
     while offset < total {
-        let n = RAW_PER_LINE.min(total - offset);
+        let n = RAW_PER_LINE.min(total.wrapping_sub(offset));
         copy_stream(&parts, offset, raw.get_mut(..n).unwrap_or_default());
         let marker = if offset == 0 {
             FIRST_MARKER
@@ -375,8 +385,8 @@ pub fn encode(packet: &[u8], emit: &mut dyn FnMut(&[u8])) {
         } else {
             *last = b'\n';
         }
-        emit(line.get(..3 + chars).unwrap_or_default());
-        offset += n;
+        emit(line.get(..chars.wrapping_add(3)).unwrap_or_default());
+        offset = offset.wrapping_add(n);
     }
 }
 
@@ -384,19 +394,20 @@ pub fn encode(packet: &[u8], emit: &mut dyn FnMut(&[u8])) {
 fn copy_stream(parts: &[&[u8]], mut offset: usize, out: &mut [u8]) {
     let mut filled = 0;
     for part in parts {
-        if offset >= part.len() {
-            offset -= part.len();
+        let Some(left) = part.len().checked_sub(offset).filter(|n| *n > 0) else {
+            offset = offset.wrapping_sub(part.len());
             continue;
-        }
-        let n = (part.len() - offset).min(out.len() - filled);
+        };
+        // Both within their slices: offset < part.len(), filled <= out.len().
+        let n = left.min(out.len().wrapping_sub(filled));
         let (Some(to), Some(from)) = (
-            out.get_mut(filled..filled + n),
-            part.get(offset..offset + n),
+            out.get_mut(filled..filled.wrapping_add(n)),
+            part.get(offset..offset.wrapping_add(n)),
         ) else {
             break;
         };
         crate::bytes::copy(to, from);
-        filled += n;
+        filled = filled.wrapping_add(n);
         offset = 0;
         if filled == out.len() {
             break;

@@ -65,10 +65,14 @@ impl ImageHeader {
             .and_then(|b| b.try_into().ok())
             .ok_or(ImageError::InvalidHeader)?;
         // Offsets below are constants inside the 32 header bytes.
-        let byte = |i: usize| b.get(i).copied().unwrap_or_default();
-        let u16_at = |i: usize| u16::from_le_bytes([byte(i), byte(i + 1)]);
-        let u32_at =
-            |i: usize| u32::from_le_bytes([byte(i), byte(i + 1), byte(i + 2), byte(i + 3)]);
+        let u16_at = |i: usize| {
+            let field = b.get(i..).and_then(|b| b.first_chunk()).copied();
+            u16::from_le_bytes(field.unwrap_or_default())
+        };
+        let u32_at = |i: usize| {
+            let field = b.get(i..).and_then(|b| b.first_chunk()).copied();
+            u32::from_le_bytes(field.unwrap_or_default())
+        };
         match u32_at(0) {
             IMAGE_MAGIC => {}
             0xFFFF_FFFF => return Err(ImageError::NoImage),

@@ -133,7 +133,8 @@ pub fn max_image_size(
     let sector_size = sector_size.max(1);
     match config.mode {
         BootMode::SwapUsingScratch | BootMode::SwapUsingMove | BootMode::SwapUsingOffset => {
-            let sectors = slot_size / sector_size;
+            // At least 1 (above): no division by zero.
+            let sectors = slot_size.checked_div(sector_size).unwrap_or_default();
             let status = sectors
                 .saturating_mul(status_state_count(config.mode))
                 .saturating_mul(write_size.max(1));

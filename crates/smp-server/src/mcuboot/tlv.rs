@@ -50,7 +50,9 @@ pub fn read_image_info(area: &mut dyn FlashArea) -> Result<ImageInfo, ImageError
         if tot != header.protect_tlv_size {
             return Err(ImageError::InvalidTlv);
         }
-        tlv_off + u32::from(tot)
+        tlv_off
+            .checked_add(u32::from(tot))
+            .ok_or(ImageError::InvalidTlv)?
     } else {
         if header.protect_tlv_size != 0 {
             return Err(ImageError::InvalidTlv);
@@ -71,17 +73,18 @@ pub fn read_image_info(area: &mut dyn FlashArea) -> Result<ImageInfo, ImageError
     }
 
     let mut hash = None;
-    // Cannot overflow: `end` is at least 4 above `unprotected_off`.
-    let mut off = unprotected_off + INFO_LEN;
+    // Cannot wrap: `end` is at least 4 above `unprotected_off`.
+    let mut off = unprotected_off.wrapping_add(INFO_LEN);
     while off < end {
-        if end - off < INFO_LEN {
+        if end.wrapping_sub(off) < INFO_LEN {
             return Err(ImageError::TlvInvalidSize);
         }
         let (kind, len) = read_info(area, off)?;
         if kind == 0xFFFF && len == 0xFFFF {
             return Err(ImageError::InvalidTlv);
         }
-        let value_off = off + INFO_LEN;
+        // At most `end`: checked just above.
+        let value_off = off.wrapping_add(INFO_LEN);
         let next = value_off
             .checked_add(u32::from(len))
             .filter(|next| *next <= end)
@@ -136,11 +139,12 @@ pub fn sha256_of(
     let mut buf = [0u8; HASH_CHUNK];
     let mut off = from;
     while off < to {
-        let n = (to - off).min(HASH_CHUNK as u32);
+        // off < to, and off + n <= to: neither wraps.
+        let n = to.wrapping_sub(off).min(HASH_CHUNK as u32);
         let chunk = buf.get_mut(..n as usize).unwrap_or_default();
         area.read(off, chunk)?;
         sha.update(chunk);
-        off += n;
+        off = off.wrapping_add(n);
     }
     Ok(sha.finalize())
 }

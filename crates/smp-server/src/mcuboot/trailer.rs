@@ -40,7 +40,8 @@ pub fn magic(max_align: u32) -> [u8; 16] {
 /// flash has).
 pub const fn align_down(v: u32, a: u32) -> u32 {
     match v.checked_rem(a) {
-        Some(r) => v - r,
+        // r < a and r <= v: no wrap.
+        Some(r) => v.wrapping_sub(r),
         None => v,
     }
 }
@@ -50,7 +51,7 @@ const fn align_up(v: u32, a: u32) -> u32 {
     if a == 0 {
         return v;
     }
-    v.div_ceil(a) * a
+    v.div_ceil(a).saturating_mul(a)
 }
 
 /// Where the trailer fields of a slot are, from its size and `BOOT_MAX_ALIGN`
@@ -130,7 +131,9 @@ impl TrailerLayout {
     /// `boot_trailer_info_sz` without encryption keys: the four fields and the
     /// padded magic.
     pub fn info_size(&self) -> u32 {
-        4 * self.max_align + self.magic_align_size()
+        self.max_align
+            .saturating_mul(4)
+            .saturating_add(self.magic_align_size())
     }
 }
 
