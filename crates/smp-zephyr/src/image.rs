@@ -29,6 +29,8 @@ impl ImageBuild for Build {
     // versions compare without the build number.
     const ACTIVE_IMAGE: Option<u8> = Some(0);
     const VERSION_CMP_USE_BUILD: Option<bool> = Some(false);
+    const STATUS_HOOKS: bool = cfg!(CONFIG_RUST_SMP_GRP_IMG_STATUS_HOOKS);
+    const UPLOAD_CHECK_HOOK: bool = cfg!(CONFIG_RUST_SMP_GRP_IMG_UPLOAD_CHECK_HOOK);
 }
 
 /// The primary and secondary slots of each image, by absolute slot number.

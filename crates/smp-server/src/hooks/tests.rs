@@ -475,3 +475,39 @@ fn fs_roots_pass_every_other_event_to_the_application_hooks() {
     );
     assert_eq!(b.hooks.asked.len(), 1);
 }
+
+/// A bench whose image group is built without the application's image hooks
+/// (Zephyr without `MCUMGR_GRP_IMG_STATUS_HOOKS` and `_UPLOAD_CHECK_HOOK`).
+fn without_image_hooks() -> Bench {
+    use crate::groups::image::{commands, group, ImageBuild, TABLE_LEN};
+    struct NoImageHooks;
+    impl ImageBuild for NoImageHooks {
+        const STATUS_HOOKS: bool = false;
+        const UPLOAD_CHECK_HOOK: bool = false;
+    }
+    static COMMANDS: [crate::dispatch::Command; TABLE_LEN] = commands::<NoImageHooks>();
+    static IMAGE: crate::dispatch::Group = group(&COMMANDS);
+    static GROUPS: [&crate::dispatch::Group; 1] = [&IMAGE];
+    let mut b = Bench::full();
+    let dev = core::mem::take(&mut b.dev);
+    Bench::with_groups(&GROUPS, dev)
+}
+
+#[test]
+fn without_status_hooks_an_upload_reports_no_steps() {
+    let mut b = without_image_hooks();
+    upload(&mut b, APP_1_2_4_5, 1024);
+    assert!(b.hooks.dfu.is_empty(), "{:?}", b.hooks.dfu);
+    let image = b.dev.image.as_mut().unwrap();
+    assert_eq!(&image.flash(1).data[..APP_1_2_4_5.len()], APP_1_2_4_5);
+}
+
+#[test]
+fn without_the_upload_check_hook_a_refusing_hook_is_not_asked() {
+    let mut b = without_image_hooks();
+    b.hooks.upload_refusal = Some(ImageMgmtError::InvalidImageHeader.into());
+    upload(&mut b, APP_1_2_4_5, 1024);
+    assert!(b.hooks.upload_checks.is_empty());
+    let image = b.dev.image.as_mut().unwrap();
+    assert_eq!(&image.flash(1).data[..APP_1_2_4_5.len()], APP_1_2_4_5);
+}

@@ -50,10 +50,13 @@ pub(super) fn erase<B: ImageBuild>(
         None => Err(ImageMgmtError::InvalidSlot),
     };
     if let Some((slot, _, _)) = ctx.state.image.progress() {
-        ctx.hooks.dfu(&DfuEvent::Stopped {
-            image: slot / 2,
-            slot,
-        });
+        super::dfu::<B>(
+            ctx.hooks,
+            &DfuEvent::Stopped {
+                image: slot / 2,
+                slot,
+            },
+        );
     }
     ctx.state.image.reset();
     result.map_err(|e| match e {

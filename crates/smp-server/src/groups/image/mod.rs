@@ -10,6 +10,7 @@ mod upload;
 
 pub use platform::{ImageMgmtError, ImagePlatform};
 
+use crate::hooks::{DfuEvent, Hooks};
 use crate::mcuboot::BootConfig;
 pub use state::{UploadState, TAIL_MAX};
 
@@ -71,6 +72,21 @@ pub trait ImageBuild: 'static {
     const ACTIVE_IMAGE: Option<u8> = None;
     /// [`ImagePlatform::version_cmp_use_build`], when fixed.
     const VERSION_CMP_USE_BUILD: Option<bool> = None;
+    /// The application's hooks hear of each update step ([`Hooks::dfu`]: as
+    /// Zephyr's `MCUMGR_GRP_IMG_STATUS_HOOKS`). Without it they are not
+    /// called, and the events are not even built.
+    const STATUS_HOOKS: bool = true;
+    /// The application's hooks may refuse an upload ([`Hooks::upload_check`]:
+    /// as Zephyr's `MCUMGR_GRP_IMG_UPLOAD_CHECK_HOOK`). Without it every
+    /// upload the image group itself accepts goes ahead.
+    const UPLOAD_CHECK_HOOK: bool = true;
+}
+
+/// Tells the hooks of an update step, if `B` has them listen.
+fn dfu<B: ImageBuild>(hooks: &mut dyn Hooks, event: &DfuEvent<'_>) {
+    if B::STATUS_HOOKS {
+        hooks.dfu(event);
+    }
 }
 
 /// Every command and check, every fact asked of the platform: [`GROUP`].

@@ -89,11 +89,14 @@ pub(super) fn write<B: ImageBuild>(
     };
     set_next_boot_slot(p, slot, confirm)?;
     let image = slot / 2;
-    ctx.hooks.dfu(&if confirm {
-        DfuEvent::Confirmed { image, slot }
-    } else {
-        DfuEvent::Pending { image, slot }
-    });
+    super::dfu::<B>(
+        ctx.hooks,
+        &if confirm {
+            DfuEvent::Confirmed { image, slot }
+        } else {
+            DfuEvent::Pending { image, slot }
+        },
+    );
     encode_state(&mut platform::<B>(ctx)?, rsp)
 }
 

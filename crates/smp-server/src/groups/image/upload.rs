@@ -69,10 +69,13 @@ pub(super) fn upload<B: ImageBuild>(
     let result = accept::<B, _>(p, hooks, &mut refusal, state, &chunk, &mut accepted);
     if result.is_err() {
         if let Some((slot, _, _)) = state.progress() {
-            hooks.dfu(&DfuEvent::Stopped {
-                image: slot / 2,
-                slot,
-            });
+            super::dfu::<B>(
+                hooks,
+                &DfuEvent::Stopped {
+                    image: slot / 2,
+                    slot,
+                },
+            );
         }
         state.reset();
     }
@@ -131,19 +134,25 @@ fn accept<B: ImageBuild, P: ImagePlatform + ?Sized>(
     *accepted += chunk.data.len() as u64;
     let (image, slot) = (up.slot / 2, up.slot);
     if off == 0 {
-        hooks.dfu(&DfuEvent::Started {
+        super::dfu::<B>(
+            hooks,
+            &DfuEvent::Started {
+                image,
+                slot,
+                size: up.len,
+                hash: &up.sha,
+            },
+        );
+    }
+    super::dfu::<B>(
+        hooks,
+        &DfuEvent::Chunk {
             image,
             slot,
-            size: up.len,
-            hash: &up.sha,
-        });
-    }
-    hooks.dfu(&DfuEvent::Chunk {
-        image,
-        slot,
-        offset: off,
-        len: chunk.data.len() as u32,
-    });
+            offset: off,
+            len: chunk.data.len() as u32,
+        },
+    );
     if up.off < up.len {
         return Ok(Reply {
             off: up.off,
@@ -161,7 +170,7 @@ fn accept<B: ImageBuild, P: ImagePlatform + ?Sized>(
         matched,
     };
     state.reset();
-    hooks.dfu(&DfuEvent::Pending { image, slot });
+    super::dfu::<B>(hooks, &DfuEvent::Pending { image, slot });
     Ok(reply)
 }
 
@@ -196,10 +205,13 @@ fn start<B: ImageBuild, P: ImagePlatform + ?Sized>(
             }));
         }
         // Another image replaces the one left unfinished.
-        hooks.dfu(&DfuEvent::Stopped {
-            image: up.slot / 2,
-            slot: up.slot,
-        });
+        super::dfu::<B>(
+            hooks,
+            &DfuEvent::Stopped {
+                image: up.slot / 2,
+                slot: up.slot,
+            },
+        );
     }
     state.reset();
 
@@ -245,17 +257,19 @@ fn start<B: ImageBuild, P: ImagePlatform + ?Sized>(
         }));
     }
 
-    let check = UploadCheck {
-        image,
-        slot,
-        size: len,
-        header: &header,
-        data: chunk.data,
-    };
-    if let Err(e) = hooks.upload_check(&check) {
-        // Reported as the hook's own error (the caller takes it from here).
-        *refusal = Some(e);
-        return Err(ImageMgmtError::Unknown);
+    if B::UPLOAD_CHECK_HOOK {
+        let check = UploadCheck {
+            image,
+            slot,
+            size: len,
+            header: &header,
+            data: chunk.data,
+        };
+        if let Err(e) = hooks.upload_check(&check) {
+            // Reported as the hook's own error (the caller takes it from here).
+            *refusal = Some(e);
+            return Err(ImageMgmtError::Unknown);
+        }
     }
 
     // A trailer left by an earlier image must not schedule this one.
