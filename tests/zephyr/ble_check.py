@@ -4,20 +4,39 @@ Run by tests/zephyr/run-ble, which starts two Bumble virtual controllers on
 one emulated link and zephyr.exe (native_sim) on the first one (HCI over TCP);
 this script is the central on the second:
 
-    python tests/zephyr/ble_check.py HCI_SPEC ADDRESS NAME
+    python tests/zephyr/ble_check.py MODE HCI_SPEC ADDRESS NAME KEYSTORE
 
-It checks what the transport itself does: requests split into MTU - 3 writes
-and reassembled, responses in MTU - 3 notifications, pipelined requests up
-to buf_count - 1, ATT errors for malformed first fragments, a partial packet
-dropped on disconnect, advertising resumed after a disconnect, connection
-parameters requested: fast while SMP is active, the preferred ones once idle.
+KEYSTORE is the central's bond file (Bumble's JSON key store). MODE:
+
+- `unpaired`: a central without a bond (another address, no key store) is
+  refused: a write request and the CCC subscription get ATT's insufficient
+  authentication (0x05: what the core specification, Vol 3 Part C 10.3.1,
+  answers on an unencrypted link when the device has no key for the peer), a
+  write command gets no notification back.
+- `pair` (then the full check): pairs (Just Works, bonding) on connect, then
+  checks what the transport itself does: requests split into MTU - 3 writes
+  and reassembled, responses in MTU - 3 notifications, pipelined requests up
+  to buf_count - 1, ATT errors for malformed first fragments, a partial packet
+  dropped on disconnect, advertising resumed after a disconnect (and the link
+  encrypted again with the bond, without pairing), connection parameters
+  requested: fast while SMP is active, the preferred ones once idle.
+- `bonded`: after a restart of zephyr.exe, the bonded central's write on a
+  link it has not encrypted gets insufficient encryption (0x0f: the device
+  has its key, read back from flash); then it encrypts with its stored keys,
+  without pairing, and an echo is answered.
+- `authen` (a build with RUST_SMP_TRANSPORT_BT_PERM_RW_AUTHEN): a Just Works
+  pairing succeeds but does not authenticate: ATT's insufficient
+  authentication (0x05).
 """
 
 import asyncio
 import sys
+from pathlib import Path
 
 import cbor2
 from bumble.att import ATT_Error
+from bumble.device import Peer
+from bumble.hci import Address, AddressType
 from bumble.l2cap import (
     L2CAP_CONNECTION_PARAMETERS_ACCEPTED_RESULT,
     L2CAP_Connection_Parameter_Update_Response,
@@ -30,10 +49,21 @@ from smpclient.requests.os_management import (
     OSApplicationInfoRead,
     TaskStatisticsRead,
 )
-from smpclient.transport.bumble import SMPBumbleTransport
+from smpclient.transport.bumble import (
+    PairingSucceeded,
+    SMPBumbleTransport,
+    _find_smp_characteristic,
+)
+from smpclient.transport.bumble.device import bumble_device
+from smpclient.transport.bumble.keystore import Custom, InMemory
+from smpclient.transport.bumble.pairing import NoInputNoOutput, pair
 
-HCI, ADDRESS, NAME = sys.argv[1:4]
+MODE, HCI, ADDRESS, NAME, KEYSTORE = sys.argv[1:6]
 MTU = 498  # what clients ask for and overlays/bluetooth.conf allows
+INSUFFICIENT_AUTHENTICATION = 0x05
+INSUFFICIENT_ENCRYPTION = 0x0F
+# Not the bonded central's (smpclient's default) address.
+STRANGER = Address("F0:5C:81:00:00:02", AddressType.RANDOM_DEVICE)
 
 
 def echo_packet(text: str, sequence: int) -> bytes:
@@ -46,16 +76,112 @@ def check(condition: bool, what: str) -> None:
     print(f"ok: {what}")
 
 
-async def connected(mtu: int = MTU) -> tuple[SMPClient, SMPBumbleTransport]:
-    transport = SMPBumbleTransport(hci=HCI, preferred_mtu=mtu)
+async def connected(mtu: int = MTU, pair: bool = False) -> tuple[SMPClient, SMPBumbleTransport]:
+    """Connected with the bond in KEYSTORE, if any; pairing first if `pair`."""
+    transport = SMPBumbleTransport(
+        hci=HCI,
+        preferred_mtu=mtu,
+        keystore=Custom(Path(KEYSTORE)),
+        pair_on_connect=NoInputNoOutput() if pair else None,
+    )
     client = SMPClient(transport, ADDRESS)
     await client.connect()
     return client, transport
 
 
+def encrypted_without_pairing(transport: SMPBumbleTransport) -> bool:
+    # smpclient's transport pairs only with pair_on_connect (it is not set
+    # here) and keeps the result; the link got encrypted with the bond.
+    return transport._require_connected("check").connection.is_encrypted and transport._pair_result is None
+
+
+async def refused(write, what: str, code: int) -> None:
+    try:
+        await write()
+        check(False, f"{what}: refused")
+    except ATT_Error as error:
+        check(error.error_code == code, f"{what}: ATT error 0x{error.error_code:02x} ({error.error_name})")
+
+
+async def unpaired() -> None:
+    async with bumble_device(hci=HCI, host_address=STRANGER, keystore=InMemory()) as device:
+        connection = await device.connect(Address(ADDRESS))
+        peer = Peer(connection)
+        await peer.discover_all()
+        characteristic = _find_smp_characteristic(peer)
+        notifications: list[bytes] = []
+        await refused(
+            lambda: characteristic.subscribe(notifications.append),
+            "unpaired central subscribing to notifications",
+            INSUFFICIENT_AUTHENTICATION,
+        )
+        await refused(
+            lambda: characteristic.write_value(echo_packet("unpaired", 1), with_response=True),
+            "unpaired central's write request (an echo)",
+            INSUFFICIENT_AUTHENTICATION,
+        )
+        # A write command gets no ATT answer at all; nor an SMP one.
+        await characteristic.write_value(echo_packet("unpaired", 2), with_response=False)
+        await asyncio.sleep(1)
+        check(not notifications and not connection.is_encrypted, "no SMP answer to the unpaired central")
+        await connection.disconnect()
+    await asyncio.sleep(1)
+
+
+async def bonded() -> None:
+    # smpclient's default address: the bonded central's.
+    async with bumble_device(hci=HCI, keystore=Custom(Path(KEYSTORE))) as device:
+        connection = await device.connect(Address(ADDRESS))
+        peer = Peer(connection)
+        await peer.discover_all()
+        characteristic = _find_smp_characteristic(peer)
+        await refused(
+            lambda: characteristic.write_value(echo_packet("not encrypted", 1), with_response=True),
+            "bonded central's write before encrypting (the device has its key after the restart)",
+            INSUFFICIENT_ENCRYPTION,
+        )
+        await connection.disconnect()
+    await asyncio.sleep(1)
+    client, transport = await connected()
+    check(encrypted_without_pairing(transport), "bonded central reconnected after the restart: encrypted with its bond, no pairing")
+    r = await client.request(EchoWrite(d="bonded"))
+    check(getattr(r, "r", None) == "bonded", "echo over the bonded link")
+    await client.disconnect()
+    print("all bonded-reconnect checks passed")
+
+
+async def authen() -> None:
+    async with bumble_device(hci=HCI, host_address=STRANGER, keystore=InMemory()) as device:
+        connection = await device.connect(Address(ADDRESS))
+        result = await pair(
+            connection, device, NoInputNoOutput(), pair_timeout_s=30, settle_s=1, force=False
+        )
+        check(isinstance(result, PairingSucceeded) and connection.is_encrypted, f"Just Works pairing: {result}")
+        peer = Peer(connection)
+        await peer.discover_all()
+        characteristic = _find_smp_characteristic(peer)
+        await refused(
+            lambda: characteristic.subscribe(lambda _: None),
+            "Just Works bond subscribing, authentication required",
+            INSUFFICIENT_AUTHENTICATION,
+        )
+        await refused(
+            lambda: characteristic.write_value(echo_packet("just works", 1), with_response=True),
+            "Just Works bond writing, authentication required",
+            INSUFFICIENT_AUTHENTICATION,
+        )
+        await connection.disconnect()
+    print("all authentication checks passed")
+
+
 async def main() -> None:
     start = asyncio.get_running_loop().time()
-    client, transport = await connected()
+    client, transport = await connected(pair=True)
+    check(
+        transport._pair_result == PairingSucceeded(bonded=True)
+        and transport._require_connected("check").connection.is_encrypted,
+        f"paired on connect (Just Works), bonded: {transport._pair_result}",
+    )
     # Connection parameter update requests (L2CAP), as the central sees them.
     requested: list[tuple[int, int]] = []
     manager = transport._require_connected("check").connection.device.l2cap_channel_manager
@@ -139,6 +265,7 @@ async def main() -> None:
 
     client, transport = await connected(mtu=23)
     check(transport.mtu == 20, "reconnected (advertising resumed), default ATT MTU 23")
+    check(encrypted_without_pairing(transport), "reconnected encrypted with the bond, no pairing")
     r = await client.request(EchoWrite(d="w" * 300))
     check(getattr(r, "r", None) == "w" * 300, "300-byte echo in 20-byte writes and notifications")
     await client.disconnect()
@@ -146,4 +273,4 @@ async def main() -> None:
     print("all BLE checks passed")
 
 
-asyncio.run(main())
+asyncio.run({"unpaired": unpaired, "pair": main, "bonded": bonded, "authen": authen}[MODE]())
