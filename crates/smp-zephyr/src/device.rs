@@ -124,7 +124,7 @@ impl<'a> ZephyrDevice<'a> {
 impl ZephyrDevice<'_> {
     /// The device's statistics (the SMP thread records its transports'
     /// start-up there).
-    #[cfg(CONFIG_RUST_SMP_GRP_STAT)]
+    #[cfg(CONFIG_RUST_SMP_GRP_STAT_LINKS)]
     pub fn stats(&mut self) -> &mut crate::stat::Stats {
         &mut self.stats
     }

@@ -247,7 +247,7 @@ impl Udp {
 /// Records a transport's start attempt in the `smp_links` statistics group.
 fn record(device: &mut ZephyrDevice<'_>, transport: Transport, result: Result<(), i32>) {
     let _ = (&device, transport, result);
-    #[cfg(CONFIG_RUST_SMP_GRP_STAT)]
+    #[cfg(CONFIG_RUST_SMP_GRP_STAT_LINKS)]
     device.stats().record(transport, result);
 }
 

@@ -42,6 +42,7 @@ impl LinkState {
         visit(names[2], u64::from(self.errno))
     }
 
+    #[cfg(CONFIG_RUST_SMP_GRP_STAT_LINKS)]
     fn record(&mut self, result: Result<(), i32>) {
         match result {
             Ok(()) => self.up = true,
@@ -64,6 +65,7 @@ pub struct Stats {
     bt: LinkState,
 }
 
+#[cfg(CONFIG_RUST_SMP_GRP_STAT_LINKS)]
 impl Stats {
     /// Records an attempt to start `transport` (the SMP thread's, see
     /// `smp::Links::start`).
@@ -117,7 +119,8 @@ impl StatPlatform for Stats {
         &mut self,
         visit: &mut dyn FnMut(StatGroup<'_>) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        if TRANSPORTS.is_empty() {
+        if TRANSPORTS.is_empty() || !cfg!(CONFIG_RUST_SMP_GRP_STAT_LINKS) {
+            let _ = visit;
             return Ok(());
         }
         visit(StatGroup {
