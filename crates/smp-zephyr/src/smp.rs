@@ -60,6 +60,7 @@ static OS_COMMANDS: [smp_server::dispatch::Command; smp_server::groups::os::TABL
         mcumgr_params: cfg!(CONFIG_RUST_SMP_GRP_OS_MCUMGR_PARAMS),
         info: cfg!(CONFIG_RUST_SMP_GRP_OS_INFO),
         bootloader_info: cfg!(CONFIG_RUST_SMP_GRP_OS_BOOTLOADER_INFO),
+        reset_hook: cfg!(CONFIG_RUST_SMP_GRP_OS_RESET_HOOK),
     });
 
 /// The image group, with slot info and the uploads' hash check if Kconfig

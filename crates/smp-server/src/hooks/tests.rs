@@ -511,3 +511,27 @@ fn without_the_upload_check_hook_a_refusing_hook_is_not_asked() {
     let image = b.dev.image.as_mut().unwrap();
     assert_eq!(&image.flash(1).data[..APP_1_2_4_5.len()], APP_1_2_4_5);
 }
+
+#[test]
+fn without_the_reset_hook_a_veto_is_not_asked_and_the_reset_happens() {
+    use crate::groups::os::{commands, group, OsCommands, TABLE_LEN};
+    static COMMANDS: [crate::dispatch::Command; TABLE_LEN] = commands(OsCommands {
+        reset_hook: false,
+        ..OsCommands::ALL
+    });
+    static OS: crate::dispatch::Group = group(&COMMANDS);
+    static GROUPS: [&crate::dispatch::Group; 1] = [&OS];
+    let mut b = Bench::full();
+    let dev = core::mem::take(&mut b.dev);
+    let mut b = Bench::with_groups(&GROUPS, dev);
+    b.hooks.reset_answer = Err(MgmtErr::BadState.into());
+    assert_eq!(b.ask(V2_WRITE, 0, 5, "a0"), bytes("bf ff"));
+    assert!(b.hooks.resets.is_empty());
+    assert_eq!(
+        b.after_response,
+        Some(AfterResponse::Reset {
+            boot_mode: None,
+            delay_ms: 0
+        })
+    );
+}

@@ -15,7 +15,7 @@ use crate::cbor::{bool_or_int, decode_map, once, Field, Response};
 use crate::dispatch::{keyed, AfterResponse, Command, Ctx, Group, Request};
 use crate::error::{Error, MgmtErr};
 use crate::header::GroupId;
-use crate::hooks::{Hooks, ResetRequest};
+use crate::hooks::{Hooks, ResetPlan, ResetRequest};
 use crate::text::Text;
 
 /// The group's command ids.
@@ -68,6 +68,9 @@ pub struct OsCommands {
     pub info: bool,
     /// Command 8, bootloader information.
     pub bootloader_info: bool,
+    /// Reset asks the application's hooks first ([`Hooks::reset`](crate::Hooks::reset):
+    /// a veto or a delay; as Zephyr's `MCUMGR_GRP_OS_RESET_HOOK`).
+    pub reset_hook: bool,
 }
 
 impl OsCommands {
@@ -80,6 +83,7 @@ impl OsCommands {
         mcumgr_params: true,
         info: true,
         bootloader_info: true,
+        reset_hook: true,
     };
 }
 
@@ -111,7 +115,14 @@ pub const fn commands(which: OsCommands) -> [Command; TABLE_LEN] {
                 Command::read_write(datetime_get, datetime_set),
             ),
         ),
-        (cmd::RESET, Command::write(reset)),
+        (
+            cmd::RESET,
+            if which.reset_hook {
+                Command::write(reset::<true>)
+            } else {
+                Command::write(reset::<false>)
+            },
+        ),
         (
             cmd::MCUMGR_PARAMS,
             pick(which.mcumgr_params, Command::read(mcumgr_params)),
@@ -195,7 +206,12 @@ fn datetime_set(ctx: &mut Ctx<'_>, req: &Request<'_>, _: &mut Response<'_>) -> R
     Ok(())
 }
 
-fn reset(ctx: &mut Ctx<'_>, req: &Request<'_>, _: &mut Response<'_>) -> Result<(), Error> {
+/// `HOOK`: whether the application's reset hook is asked ([`OsCommands::reset_hook`]).
+fn reset<const HOOK: bool>(
+    ctx: &mut Ctx<'_>,
+    req: &Request<'_>,
+    _: &mut Response<'_>,
+) -> Result<(), Error> {
     let (mut force, mut boot_mode) = (None, None);
     decode_map(req.payload, |key, dec: &mut Decoder<'_>| match key {
         b"force" => once(&mut force, bool_or_int(dec)),
@@ -204,7 +220,11 @@ fn reset(ctx: &mut Ctx<'_>, req: &Request<'_>, _: &mut Response<'_>) -> Result<(
     })?;
     let force = force.unwrap_or(false);
     ctx.platform.os().prepare_reset(force, boot_mode)?;
-    let plan = ctx.hooks.reset(&ResetRequest { force, boot_mode })?;
+    let plan = if HOOK {
+        ctx.hooks.reset(&ResetRequest { force, boot_mode })?
+    } else {
+        ResetPlan::NOW
+    };
     *ctx.after_response = Some(AfterResponse::Reset {
         boot_mode,
         delay_ms: plan.delay_ms,
