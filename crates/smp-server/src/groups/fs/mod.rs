@@ -135,8 +135,8 @@ fn platform<'c>(ctx: &'c mut Ctx<'_>) -> Result<&'c mut dyn FsPlatform, Error> {
 fn download(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<(), Error> {
     let (mut off, mut name) = (None, None);
     decode_map(req.payload, |key, dec| match key {
-        b"off" => once(&mut off, dec.u64()),
-        b"name" => once(&mut name, dec.str()),
+        k if k == b"off" => once(&mut off, dec.u64()),
+        k if k == b"name" => once(&mut name, dec.str()),
         _ => Ok(Field::Unknown),
     })?;
     let off = off.ok_or(MgmtErr::Inval)?;
@@ -209,10 +209,10 @@ fn head_len_u64(n: u64) -> usize {
 fn upload(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<(), Error> {
     let (mut off, mut name, mut data, mut len) = (None, None, None, None);
     decode_map(req.payload, |key, dec: &mut Decoder<'_>| match key {
-        b"off" => once(&mut off, dec.u64()),
-        b"name" => once(&mut name, dec.str()),
-        b"data" => once(&mut data, dec.bytes()),
-        b"len" => once(&mut len, dec.u64()),
+        k if k == b"off" => once(&mut off, dec.u64()),
+        k if k == b"name" => once(&mut name, dec.str()),
+        k if k == b"data" => once(&mut data, dec.bytes()),
+        k if k == b"len" => once(&mut len, dec.u64()),
         _ => Ok(Field::Unknown),
     })?;
     let off = off.ok_or(MgmtErr::Inval)?;
@@ -278,7 +278,7 @@ fn upload(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Resul
 fn status(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<(), Error> {
     let mut name = None;
     decode_map(req.payload, |key, dec| match key {
-        b"name" => once(&mut name, dec.str()),
+        k if k == b"name" => once(&mut name, dec.str()),
         _ => Ok(Field::Unknown),
     })?;
     let hooked = hooked_name(ctx, FsAccess::Status, checked_name(name)?)?;
@@ -319,10 +319,10 @@ static CRC32: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC);
 fn hash(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<(), Error> {
     let (mut kind, mut name, mut off, mut len) = (None, None, None, None);
     decode_map(req.payload, |key, dec| match key {
-        b"type" => once(&mut kind, dec.str()),
-        b"name" => once(&mut name, dec.str()),
-        b"off" => once(&mut off, dec.u64()),
-        b"len" => once(&mut len, dec.u64()),
+        k if k == b"type" => once(&mut kind, dec.str()),
+        k if k == b"name" => once(&mut name, dec.str()),
+        k if k == b"off" => once(&mut off, dec.u64()),
+        k if k == b"len" => once(&mut len, dec.u64()),
         _ => Ok(Field::Unknown),
     })?;
     checked_name(name)?;

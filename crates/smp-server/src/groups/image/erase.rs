@@ -22,7 +22,7 @@ pub(super) fn erase<B: ImageBuild>(
 ) -> Result<(), Error> {
     let mut slot = None;
     decode_map(req.payload, |key, dec| match key {
-        b"slot" => once(&mut slot, crate::cbor::uint::<u32>(dec)),
+        k if k == b"slot" => once(&mut slot, crate::cbor::uint::<u32>(dec)),
         _ => Ok(Field::Unknown),
     })?;
     let p = &mut platform::<B>(ctx)?;

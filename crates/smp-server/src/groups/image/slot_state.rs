@@ -69,8 +69,8 @@ pub(super) fn write<B: ImageBuild>(
 ) -> Result<(), Error> {
     let (mut hash, mut confirm) = (None, None);
     decode_map(req.payload, |key, dec| match key {
-        b"hash" => once(&mut hash, dec.bytes()),
-        b"confirm" => once(&mut confirm, bool_or_int(dec)),
+        k if k == b"hash" => once(&mut hash, dec.bytes()),
+        k if k == b"confirm" => once(&mut confirm, bool_or_int(dec)),
         _ => Ok(Field::Unknown),
     })?;
     let confirm = confirm.unwrap_or(false);

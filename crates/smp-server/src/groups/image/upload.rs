@@ -45,12 +45,12 @@ pub(super) fn upload<B: ImageBuild>(
     let (mut off, mut data, mut len, mut image, mut sha, mut upgrade) =
         (None, None, None, None, None, None);
     decode_map(req.payload, |key, dec| match key {
-        b"off" => once(&mut off, crate::cbor::uint::<u32>(dec)),
-        b"data" => once(&mut data, dec.bytes()),
-        b"len" => once(&mut len, crate::cbor::uint::<u32>(dec)),
-        b"image" => once(&mut image, crate::cbor::uint::<u32>(dec)),
-        b"sha" => once(&mut sha, dec.bytes()),
-        b"upgrade" => once(&mut upgrade, bool_or_int(dec)),
+        k if k == b"off" => once(&mut off, crate::cbor::uint::<u32>(dec)),
+        k if k == b"data" => once(&mut data, dec.bytes()),
+        k if k == b"len" => once(&mut len, crate::cbor::uint::<u32>(dec)),
+        k if k == b"image" => once(&mut image, crate::cbor::uint::<u32>(dec)),
+        k if k == b"sha" => once(&mut sha, dec.bytes()),
+        k if k == b"upgrade" => once(&mut upgrade, bool_or_int(dec)),
         _ => Ok(Field::Unknown),
     })?;
     let chunk = Chunk {

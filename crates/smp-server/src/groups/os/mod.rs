@@ -147,7 +147,7 @@ pub const fn group(commands: &'static [Command; TABLE_LEN]) -> Group {
 fn echo(_: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<(), Error> {
     let mut d = None;
     decode_map(req.payload, |key, dec| match key {
-        b"d" => once(&mut d, dec.utf8()),
+        k if k == b"d" => once(&mut d, dec.utf8()),
         _ => Ok(Field::Unknown),
     })?;
     rsp.str("r")?.text(d.ok_or(MgmtErr::Inval)?)?;
@@ -198,7 +198,7 @@ fn datetime_get(ctx: &mut Ctx<'_>, _: &Request<'_>, rsp: &mut Response<'_>) -> R
 fn datetime_set(ctx: &mut Ctx<'_>, req: &Request<'_>, _: &mut Response<'_>) -> Result<(), Error> {
     let mut text = None;
     decode_map(req.payload, |key, dec| match key {
-        b"datetime" => once(&mut text, dec.str()),
+        k if k == b"datetime" => once(&mut text, dec.str()),
         _ => Ok(Field::Unknown),
     })?;
     let now = text.and_then(DateTime::parse).ok_or(MgmtErr::Inval)?;
@@ -214,8 +214,8 @@ fn reset<const HOOK: bool>(
 ) -> Result<(), Error> {
     let (mut force, mut boot_mode) = (None, None);
     decode_map(req.payload, |key, dec: &mut Decoder<'_>| match key {
-        b"force" => once(&mut force, bool_or_int(dec)),
-        b"boot_mode" => once(&mut boot_mode, crate::cbor::uint::<u8>(dec)),
+        k if k == b"force" => once(&mut force, bool_or_int(dec)),
+        k if k == b"boot_mode" => once(&mut boot_mode, crate::cbor::uint::<u8>(dec)),
         _ => Ok(Field::Unknown),
     })?;
     let force = force.unwrap_or(false);
@@ -244,7 +244,7 @@ const INFO_LETTERS: &[u8] = b"snrvbmpio";
 fn info(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<(), Error> {
     let mut format = None;
     decode_map(req.payload, |key, dec| match key {
-        b"format" => once(&mut format, dec.str()),
+        k if k == b"format" => once(&mut format, dec.str()),
         _ => Ok(Field::Unknown),
     })?;
     let format = format.unwrap_or("s");
@@ -340,7 +340,7 @@ fn bootloader_info(
 ) -> Result<(), Error> {
     let mut query = None;
     decode_map(req.payload, |key, dec| match key {
-        b"query" => once(&mut query, dec.str()),
+        k if k == b"query" => once(&mut query, dec.str()),
         _ => Ok(Field::Unknown),
     })?;
     let boot = ctx

@@ -83,8 +83,8 @@ fn key_error(failure: SettingsFailure, not_supported: SettingsError) -> Error {
 fn read(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<(), Error> {
     let (mut name, mut max_size) = (None, None);
     decode_map(req.payload, |key, dec| match key {
-        b"name" => once(&mut name, dec.str()),
-        b"max_size" => once(&mut max_size, crate::cbor::uint::<u32>(dec)),
+        k if k == b"name" => once(&mut name, dec.str()),
+        k if k == b"max_size" => once(&mut max_size, crate::cbor::uint::<u32>(dec)),
         _ => Ok(Field::Unknown),
     })?;
     let (settings, hooks) = platform(ctx)?;
@@ -116,8 +116,8 @@ fn read(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<
 fn write(ctx: &mut Ctx<'_>, req: &Request<'_>, _: &mut Response<'_>) -> Result<(), Error> {
     let (mut name, mut val) = (None, None);
     decode_map(req.payload, |key, dec| match key {
-        b"name" => once(&mut name, dec.str()),
-        b"val" => once(&mut val, dec.bytes()),
+        k if k == b"name" => once(&mut name, dec.str()),
+        k if k == b"val" => once(&mut val, dec.bytes()),
         _ => Ok(Field::Unknown),
     })?;
     let (settings, hooks) = platform(ctx)?;
@@ -135,7 +135,7 @@ fn write(ctx: &mut Ctx<'_>, req: &Request<'_>, _: &mut Response<'_>) -> Result<(
 fn delete(ctx: &mut Ctx<'_>, req: &Request<'_>, _: &mut Response<'_>) -> Result<(), Error> {
     let mut name = None;
     decode_map(req.payload, |key, dec| match key {
-        b"name" => once(&mut name, dec.str()),
+        k if k == b"name" => once(&mut name, dec.str()),
         _ => Ok(Field::Unknown),
     })?;
     let (settings, hooks) = platform(ctx)?;
@@ -169,7 +169,7 @@ fn load(ctx: &mut Ctx<'_>, _: &Request<'_>, _: &mut Response<'_>) -> Result<(), 
 fn save(ctx: &mut Ctx<'_>, req: &Request<'_>, _: &mut Response<'_>) -> Result<(), Error> {
     let mut name = None;
     decode_map(req.payload, |key, dec| match key {
-        b"name" => once(&mut name, dec.str()),
+        k if k == b"name" => once(&mut name, dec.str()),
         _ => Ok(Field::Unknown),
     })?;
     let (settings, hooks) = platform(ctx)?;

@@ -66,7 +66,7 @@ fn decode_argv<'a>(payload: &'a [u8], d: &mut Decoder<'a>) -> Result<Argv<'a>, E
 fn exec(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<(), Error> {
     let mut argv = None;
     decode_map(req.payload, |key, dec| match key {
-        b"argv" => {
+        k if k == b"argv" => {
             if argv.is_some() {
                 return Err(MgmtErr::Inval.into());
             }

@@ -74,7 +74,7 @@ fn for_each_group(
 fn show(ctx: &mut Ctx<'_>, req: &Request<'_>, rsp: &mut Response<'_>) -> Result<(), Error> {
     let mut name = None;
     decode_map(req.payload, |key, dec| match key {
-        b"name" => once(&mut name, dec.text()),
+        k if k == b"name" => once(&mut name, dec.text()),
         _ => Ok(Field::Unknown),
     })?;
     let name = name
