@@ -251,6 +251,9 @@ fn bindings(options: &HashSet<String>) {
             .allowlist_var("ZSOCK_(POLLIN|POLLERR|POLLHUP|POLLNVAL|MSG_DONTWAIT)")
             .allowlist_var("(AF_INET6?|EAGAIN|EINTR|IPV6_V6ONLY)");
     }
+    if options.contains("CONFIG_RUST_SMP_TRANSPORT_UDP_DTLS") {
+        builder = builder.allowlist_function("rust_smp_udp_dtls_socket");
+    }
 
     if options.contains("CONFIG_RUST_SMP_GRP_IMG") {
         // flash_get_* come from zephyr-sys (drivers/flash.h); only the flash

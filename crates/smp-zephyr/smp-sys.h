@@ -69,6 +69,11 @@ void rust_smp_sleep_ms(uint32_t ms);
 #include <zephyr/net/socket.h>
 #endif
 
+#ifdef CONFIG_RUST_SMP_TRANSPORT_UDP_DTLS
+/* c/udp_dtls.c */
+int rust_smp_udp_dtls_socket(int family);
+#endif
+
 #ifdef CONFIG_NET_HOSTNAME_ENABLE
 #include <zephyr/net/hostname.h>
 #endif

@@ -62,11 +62,13 @@ function(smp_zephyr_application)
 
   # What only C macros express: the semaphore that wakes the SMP thread, the
   # SMP GATT service and advertising data (Bluetooth transport), the shell
-  # command registration (shell group).
+  # command registration (shell group), the DTLS socket options and
+  # credentials (UDP over DTLS).
   target_sources(app PRIVATE ${SMP_ZEPHYR_DIR}/c/wake.c)
   target_sources_ifdef(CONFIG_RUST_SMP_TRANSPORT_BT app PRIVATE ${SMP_ZEPHYR_DIR}/c/ble_gatt.c)
   if(CONFIG_RUST_SMP_GRP_SHELL OR CONFIG_RUST_SMP_TRANSPORT_SHELL)
     target_sources(app PRIVATE ${SMP_ZEPHYR_DIR}/c/shell.c)
   endif()
   target_sources_ifdef(CONFIG_RUST_SMP_TRANSPORT_SHELL app PRIVATE ${SMP_ZEPHYR_DIR}/c/smp_shell.c)
+  target_sources_ifdef(CONFIG_RUST_SMP_TRANSPORT_UDP_DTLS app PRIVATE ${SMP_ZEPHYR_DIR}/c/udp_dtls.c)
 endfunction()

@@ -366,7 +366,13 @@ fn serve(
                     crate::log_debug!("udp: dropped a %ld-byte datagram", len);
                     continue;
                 }
-                let cap = udp::max_response(NETBUF_SIZE, MTU);
+                // DTLS 1.2 record header (13 bytes), explicit nonce (8) and
+                // tag (16) of an AEAD cipher suite.
+                #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP_DTLS)]
+                const MTU_LEFT: usize = MTU.saturating_sub(13 + 8 + 16);
+                #[cfg(not(CONFIG_RUST_SMP_TRANSPORT_UDP_DTLS))]
+                const MTU_LEFT: usize = MTU;
+                let cap = udp::max_response(NETBUF_SIZE, MTU_LEFT);
                 let after = server.process_with_hooks(
                     device,
                     hooks,

@@ -3,6 +3,10 @@
 //! other thread ever uses the socket. (With native_sim's offloaded sockets a
 //! blocking receive holds the socket's lock, which would stall a reply sent
 //! from another thread.)
+//!
+//! With CONFIG_RUST_SMP_TRANSPORT_UDP_DTLS the sockets are DTLS servers
+//! (c/udp_dtls.c): a receive runs the handshake and answers EAGAIN until a
+//! session's record holds a request, and a reply goes to the session's peer.
 
 use core::ffi::{c_int, c_void};
 use core::mem::size_of;
@@ -116,6 +120,7 @@ impl Drop for Udp {
 /// A datagram socket of `family` bound to `addr`; the errno on failure.
 fn bound<A>(family: u32, addr: &A) -> Result<c_int, i32> {
     // SAFETY: plain call; returns a descriptor or -1.
+    #[cfg(not(CONFIG_RUST_SMP_TRANSPORT_UDP_DTLS))]
     let fd = unsafe {
         raw::zsock_socket(
             family as c_int,
@@ -123,6 +128,11 @@ fn bound<A>(family: u32, addr: &A) -> Result<c_int, i32> {
             raw::IPPROTO_UDP as c_int,
         )
     };
+    // A DTLS server socket (c/udp_dtls.c): receives and sends go through
+    // Zephyr's TLS layer, which runs the handshake inside the receive.
+    // SAFETY: plain call; returns a descriptor or -1.
+    #[cfg(CONFIG_RUST_SMP_TRANSPORT_UDP_DTLS)]
+    let fd = unsafe { raw::rust_smp_udp_dtls_socket(family as c_int) };
     if fd < 0 {
         return Err(crate::sys::errno());
     }
