@@ -51,10 +51,27 @@ fn allowed(access: &Access) -> bool {
     access.transport != Transport::Ble || access.op != Op::Write || is_echo(access)
 }
 
+/// Writes only over a link that is encrypted and authenticated by the build's
+/// own configuration (`RUST_SMP_ACCESS_POLICY_WRITES_ONLY_SECURE`): Bluetooth
+/// whose characteristic requires encryption, UDP over DTLS.
+#[cfg(CONFIG_RUST_SMP_ACCESS_POLICY_WRITES_ONLY_SECURE)]
+fn allowed(access: &Access) -> bool {
+    let secure = match access.transport {
+        Transport::Ble => cfg!(any(
+            CONFIG_RUST_SMP_TRANSPORT_BT_PERM_RW_ENCRYPT,
+            CONFIG_RUST_SMP_TRANSPORT_BT_PERM_RW_AUTHEN
+        )),
+        Transport::Udp => cfg!(CONFIG_RUST_SMP_TRANSPORT_UDP_DTLS),
+        _ => false,
+    };
+    secure || access.op != Op::Write || is_echo(access)
+}
+
 /// Everything allowed (`RUST_SMP_ACCESS_POLICY_ALLOW_ALL`).
 #[cfg(not(any(
     CONFIG_RUST_SMP_ACCESS_POLICY_READ_ONLY,
-    CONFIG_RUST_SMP_ACCESS_POLICY_NO_WRITES_OVER_BT
+    CONFIG_RUST_SMP_ACCESS_POLICY_NO_WRITES_OVER_BT,
+    CONFIG_RUST_SMP_ACCESS_POLICY_WRITES_ONLY_SECURE
 )))]
 fn allowed(_: &Access) -> bool {
     true
@@ -64,7 +81,8 @@ fn allowed(_: &Access) -> bool {
 /// still tell the device is there.
 #[cfg(any(
     CONFIG_RUST_SMP_ACCESS_POLICY_READ_ONLY,
-    CONFIG_RUST_SMP_ACCESS_POLICY_NO_WRITES_OVER_BT
+    CONFIG_RUST_SMP_ACCESS_POLICY_NO_WRITES_OVER_BT,
+    CONFIG_RUST_SMP_ACCESS_POLICY_WRITES_ONLY_SECURE
 ))]
 fn is_echo(access: &Access) -> bool {
     access.group == GroupId::OS && access.id == smp_server::groups::os::cmd::ECHO

@@ -9,11 +9,15 @@ UDP port PORT) in WORKDIR and checks, with a DTLS 1.2 PSK client (python-mbedtls
   an image state read are answered inside the session, and the session's close_notify lets
   the next client in (Zephyr's DTLS server has one peer per socket at a time);
 - a plain UDP SMP echo to the same port gets no answer (before a session and during one);
-- a client with a wrong PSK does not complete the handshake, and a right one connects after.
+- a client with a wrong PSK does not complete the handshake, and a right one connects after;
+- with RUST_SMP_ACCESS_POLICY_WRITES_ONLY_SECURE (run-dtls builds it, with serial on uart1,
+  a PTY): an image erase is served over DTLS and refused with rc 11 over serial, where echo
+  and image state read are served.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 import struct
@@ -25,8 +29,10 @@ from pathlib import Path
 
 import cbor2
 from mbedtls import tls
-from smpclient.requests.image_management import ImageStatesRead
+from smpclient import SMPClient
+from smpclient.requests.image_management import ImageErase, ImageStatesRead
 from smpclient.requests.os_management import EchoWrite
+from smpclient.transport.serial import SMPSerialTransport
 
 # Cipher suites overlays/udp-dtls.conf enables (PSK key exchange, AES-CCM/GCM).
 CIPHERS = (
@@ -49,13 +55,20 @@ def main(exe: str, port: int, workdir: Path) -> None:
     assert psk, "the build has no test PSK (CONFIG_RUST_SMP_TRANSPORT_UDP_DTLS_PSK)"
     log_path = workdir / "zephyr-dtls.log"
     with open(log_path, "wb") as log:
+        pty = workdir / "smp-pty"
         proc = subprocess.Popen(
-            [exe], cwd=workdir, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+            [exe, f"--uart_1_attach_uart_cmd=ln -sfn %s {pty}"],
+            cwd=workdir,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     try:
         text = wait_for("rust_smp: ready", log_path, proc, 10)
         assert "cannot bind UDP" not in text, "the DTLS sockets did not open (see the log)"
         check(port, psk, identity)
+        if "RUST_SMP_ACCESS_POLICY_WRITES_ONLY_SECURE=y" in config:
+            policy(port, psk, identity, str(pty))
         assert proc.poll() is None, f"zephyr.exe exited ({proc.returncode})"
     except BaseException:
         print(f"--- zephyr.exe's log:\n{log_path.read_text(errors='replace')}", file=sys.stderr)
@@ -172,6 +185,33 @@ def check(port: int, psk: bytes, identity: str) -> None:
         raise AssertionError("a wrong PSK completed the handshake")
     served(port, psk, identity, "after the wrong PSK")
     print("DTLS checks passed")
+
+
+def policy(port: int, psk: bytes, identity: str, pty: str) -> None:
+    """Writes only over the secured link: an image erase is served over DTLS
+    and refused with rc 11 over serial, where reads and echo are served."""
+    print("access policy: writes only over secured links")
+    erase = ImageErase(slot=1, sequence=9).BYTES
+
+    def over_dtls(sock, recv) -> None:
+        rsp = exchange(sock.send, recv, erase)
+        assert rsp.get("rc") != 11, rsp
+        print(f"  image erase over DTLS served: {rsp}")
+
+    served(port, psk, identity, "policy session", over_dtls)
+
+    async def over_serial() -> None:
+        async with SMPClient(SMPSerialTransport(), pty) as client:
+            rsp = await client.request(ImageErase(slot=1), timeout_s=5)
+            assert getattr(rsp, "rc", None) == 11, rsp
+            print(f"  image erase over serial refused: rc {rsp.rc}")
+            rsp = await client.request(EchoWrite(d="serial"), timeout_s=5)
+            assert getattr(rsp, "r", None) == "serial", rsp
+            rsp = await client.request(ImageStatesRead(), timeout_s=5)
+            assert hasattr(rsp, "images"), rsp
+            print("  echo and image state read over serial served")
+
+    asyncio.run(over_serial())
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ pub struct OsCommands {
     pub info: bool,
     /// Command 8, bootloader information.
     pub bootloader_info: bool,
-    /// Reset asks the application's hooks first ([`Hooks::reset`](crate::Hooks::reset):
+    /// Reset asks the application's hooks first ([`Hooks::reset`]:
     /// a veto or a delay; as Zephyr's `MCUMGR_GRP_OS_RESET_HOOK`).
     pub reset_hook: bool,
 }
