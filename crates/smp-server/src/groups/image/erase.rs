@@ -1,10 +1,10 @@
 //! Image erase (command 5) and slot info (command 6).
 
+use super::build::ImageBuild;
 use super::platform::{ImageMgmtError, ImagePlatform};
 use super::slot_state::other_slot_of_active_image;
 use super::slots::{active_slot, image_count, opposite, platform, slot_image, slot_in_use};
 use super::upload::erase_up_to;
-use super::ImageBuild;
 use crate::cbor::{decode_map, once, Field, Response};
 use crate::dispatch::{Ctx, Request};
 use crate::error::Error;
@@ -50,7 +50,7 @@ pub(super) fn erase<B: ImageBuild>(
         None => Err(ImageMgmtError::InvalidSlot),
     };
     if let Some((slot, _, _)) = ctx.state.image.progress() {
-        super::dfu::<B>(
+        super::build::dfu::<B>(
             ctx.hooks,
             &DfuEvent::Stopped {
                 image: slot / 2,

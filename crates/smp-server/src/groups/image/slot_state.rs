@@ -1,11 +1,11 @@
 //! Image state read and write (command 0).
 
+use super::build::ImageBuild;
 use super::platform::{ImageMgmtError, ImagePlatform};
 use super::slots::{
     active_slot, image_count, next_boot, next_boot_slot, opposite, platform, slot_image,
     version_based,
 };
-use super::ImageBuild;
 use crate::cbor::{bool_or_int, decode_map, once, Field, Response};
 use crate::dispatch::{Ctx, Request};
 use crate::error::{Error, MgmtErr};
@@ -89,7 +89,7 @@ pub(super) fn write<B: ImageBuild>(
     };
     set_next_boot_slot(p, slot, confirm)?;
     let image = slot / 2;
-    super::dfu::<B>(
+    super::build::dfu::<B>(
         ctx.hooks,
         &if confirm {
             DfuEvent::Confirmed { image, slot }

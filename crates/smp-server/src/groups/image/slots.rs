@@ -3,8 +3,8 @@
 
 use core::marker::PhantomData;
 
+use super::build::ImageBuild;
 use super::platform::{ImageMgmtError, ImagePlatform};
-use super::ImageBuild;
 use crate::dispatch::Ctx;
 use crate::error::{Error, MgmtErr};
 use crate::flash::FlashArea;

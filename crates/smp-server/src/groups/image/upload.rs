@@ -7,10 +7,10 @@
 //! Sectors are erased just before the first write into them, unless already
 //! erased, so no request waits on erasing the whole slot.
 
+use super::build::ImageBuild;
 use super::platform::{ImageMgmtError, ImagePlatform};
 use super::slots::{active_slot, image_count, opposite, slot_image, slot_in_use, Known};
 use super::state::{Upload, UploadState, TAIL_MAX};
-use super::ImageBuild;
 use crate::cbor::{bool_or_int, decode_map, once, Field, Response};
 use crate::dispatch::{Ctx, Request};
 use crate::error::{Error, MgmtErr};
@@ -69,7 +69,7 @@ pub(super) fn upload<B: ImageBuild>(
     let result = accept::<B, _>(p, hooks, &mut refusal, state, &chunk, &mut accepted);
     if result.is_err() {
         if let Some((slot, _, _)) = state.progress() {
-            super::dfu::<B>(
+            super::build::dfu::<B>(
                 hooks,
                 &DfuEvent::Stopped {
                     image: slot / 2,
@@ -134,7 +134,7 @@ fn accept<B: ImageBuild, P: ImagePlatform + ?Sized>(
     *accepted += chunk.data.len() as u64;
     let (image, slot) = (up.slot / 2, up.slot);
     if off == 0 {
-        super::dfu::<B>(
+        super::build::dfu::<B>(
             hooks,
             &DfuEvent::Started {
                 image,
@@ -144,7 +144,7 @@ fn accept<B: ImageBuild, P: ImagePlatform + ?Sized>(
             },
         );
     }
-    super::dfu::<B>(
+    super::build::dfu::<B>(
         hooks,
         &DfuEvent::Chunk {
             image,
@@ -170,7 +170,7 @@ fn accept<B: ImageBuild, P: ImagePlatform + ?Sized>(
         matched,
     };
     state.reset();
-    super::dfu::<B>(hooks, &DfuEvent::Pending { image, slot });
+    super::build::dfu::<B>(hooks, &DfuEvent::Pending { image, slot });
     Ok(reply)
 }
 
@@ -205,7 +205,7 @@ fn start<B: ImageBuild, P: ImagePlatform + ?Sized>(
             }));
         }
         // Another image replaces the one left unfinished.
-        super::dfu::<B>(
+        super::build::dfu::<B>(
             hooks,
             &DfuEvent::Stopped {
                 image: up.slot / 2,
