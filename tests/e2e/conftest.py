@@ -67,6 +67,9 @@ NEEDS_SIM = "needs the virtual device (smp-sim), not SMP_TARGET"
 # The bootloader the virtual device runs: SMP_SIM_BOOTLOADER=mcuboot for the real
 # MCUboot (a smp-sim built with the real-mcuboot feature; docs/real-mcuboot.md).
 BOOTLOADER = os.environ.get("SMP_SIM_BOOTLOADER") or None
+# The real MCUboot's upgrade mode, as tests/run-real-mcuboot built it
+# (SMP_SIM_MCUBOOT_MODE); the emulation is swap using move.
+MCUBOOT_MODE = (os.environ.get("SMP_SIM_MCUBOOT_MODE") or "swap-move") if BOOTLOADER == "mcuboot" else "swap-move"
 
 
 def bootloader_args() -> list[str]:

@@ -79,3 +79,56 @@ impl<F: NorFlash> FlashArea for NorFlashArea<F> {
         Ok(self.0.erase(from, to)?)
     }
 }
+
+/// The part of an area from `base` on, addressed from 0: the image of a slot
+/// whose image does not start at the slot's beginning (swap using offset
+/// keeps the secondary slot's image one sector in). Its end is the area's,
+/// so a trailer laid out from the end is the same bytes through either.
+pub struct Window<'a> {
+    area: &'a mut dyn FlashArea,
+    base: u32,
+}
+
+impl<'a> Window<'a> {
+    /// The window of `area` from `base` (a multiple of its erase size, or 0).
+    pub fn new(area: &'a mut dyn FlashArea, base: u32) -> Self {
+        Window { area, base }
+    }
+
+    fn at(&self, offset: u32) -> Result<u32, FlashError> {
+        self.base.checked_add(offset).ok_or(FlashError::OutOfBounds)
+    }
+}
+
+impl FlashArea for Window<'_> {
+    fn size(&self) -> u32 {
+        self.area.size().saturating_sub(self.base)
+    }
+
+    fn erase_size(&self) -> u32 {
+        self.area.erase_size()
+    }
+
+    fn write_size(&self) -> u32 {
+        self.area.write_size()
+    }
+
+    fn erased_value(&self) -> u8 {
+        self.area.erased_value()
+    }
+
+    fn read(&mut self, offset: u32, bytes: &mut [u8]) -> Result<(), FlashError> {
+        let at = self.at(offset)?;
+        self.area.read(at, bytes)
+    }
+
+    fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), FlashError> {
+        let at = self.at(offset)?;
+        self.area.write(at, bytes)
+    }
+
+    fn erase(&mut self, from: u32, to: u32) -> Result<(), FlashError> {
+        let (from, to) = (self.at(from)?, self.at(to)?);
+        self.area.erase(from, to)
+    }
+}

@@ -39,6 +39,8 @@ struct smp_sim_boot_result {
     int rc;
     /* BOOT_SWAP_TYPE_* of the image at this boot. */
     uint8_t swap_type;
+    /* 1: MCUboot found the journal of a swap cut by a reset, and resumed it. */
+    uint8_t resumed;
     /* The booted image's offset in the flash device, and its header. */
     uint32_t image_offset;
     struct image_version version;
@@ -51,6 +53,26 @@ static void *rust_ctx;
 static jmp_buf flash_failed;
 static struct smp_sim_slot slots[2];
 static struct flash_area areas[2];
+
+/* Whether this boot's swap_read_status found a swap to resume: build.rs
+ * links with --wrap=swap_read_status in the swap modes, so loader.c's call
+ * comes here first (MCUboot's log does not say it resumes). */
+static uint8_t partial_swap_found;
+
+#ifndef MCUBOOT_OVERWRITE_ONLY
+int __real_swap_read_status(struct boot_loader_state *state, struct boot_status *bs);
+int __wrap_swap_read_status(struct boot_loader_state *state, struct boot_status *bs);
+
+int __wrap_swap_read_status(struct boot_loader_state *state, struct boot_status *bs)
+{
+    int rc = __real_swap_read_status(state, bs);
+
+    if (rc == 0 && !boot_status_is_reset(bs)) {
+        partial_swap_found = 1;
+    }
+    return rc;
+}
+#endif
 
 void smp_sim_mcuboot_log(int level, const char *fmt, ...)
 {
@@ -205,10 +227,12 @@ int smp_sim_boot_go(void *ctx, const struct smp_sim_slot given[2], struct smp_si
         return out->rc;
     }
     boot_state_clear(&state);
+    partial_swap_found = 0;
     FIH_CALL(context_boot_go, fih_rc, &state, &rsp);
 
     out->rc = FIH_EQ(fih_rc, FIH_SUCCESS) ? 0 : -1;
     out->swap_type = state.swap_type[0];
+    out->resumed = partial_swap_found;
     if (out->rc == 0 && rsp.br_hdr != NULL) {
         out->image_offset = rsp.br_image_off;
         out->version = rsp.br_hdr->ih_ver;

@@ -117,6 +117,9 @@ fn device_error<T: std::fmt::Debug>(result: Result<T, FirmwareUpdateError>) -> D
 /// `firmware_update` with default parameters: test swap, reset; then the
 /// confirm; and what it refuses along the way.
 fn firmware_update_test_and_confirm(t: Transport) {
+    if support::needs_revert() {
+        return;
+    }
     let sim = Sim::start_fresh(&[]);
     let client = client(&sim, t);
     let before = states(&client);
@@ -172,7 +175,13 @@ fn firmware_update_test_and_confirm(t: Transport) {
     let s = states(&client);
     assert_eq!(slot(&s, 0).hash.as_ref(), Some(&tlv_hash(&new)));
     assert_eq!(flags(slot(&s, 0)), (true, true, false, false), "{s:?}");
-    assert_eq!(flags(slot(&s, 1)), (false, false, false, false), "{s:?}");
+    if support::boot_mode() == 9 {
+        // Swap using offset left the previous image at the start of slot 1,
+        // where no update is looked for (Zephyr's rule): not listed.
+        assert!(s.iter().all(|e| e.slot != 1), "{s:?}");
+    } else {
+        assert_eq!(flags(slot(&s, 1)), (false, false, false, false), "{s:?}");
+    }
 
     // The same image again: already installed.
     assert!(matches!(
@@ -200,6 +209,9 @@ fn firmware_update_test_and_confirm(t: Transport) {
 /// `force_confirm`: a permanent swap, confirmed right away; a later test
 /// update that is not confirmed goes back to it.
 fn firmware_update_force_confirm_then_revert(t: Transport) {
+    if support::needs_revert() {
+        return;
+    }
     let sim = Sim::start_fresh(&[]);
     let client = client(&sim, t);
     let base = image((1, 0, 0, 0), 48 * 1024, 4);

@@ -1,10 +1,11 @@
 /* The MCUboot build smp-sim boots with (--bootloader mcuboot): what
  * sysbuild's default gives nrf52840dk_nrf52840, minus the signature (the
- * image is checked by its SHA-256 TLV only; see docs/real-mcuboot.md). */
+ * image is checked by its SHA-256 TLV only; see docs/real-mcuboot.md).
+ * The upgrade mode (MCUBOOT_SWAP_USING_MOVE, _OFFSET or
+ * MCUBOOT_OVERWRITE_ONLY) comes from build.rs: SMP_SIM_MCUBOOT_MODE. */
 #ifndef SMP_SIM_MCUBOOT_CONFIG_H
 #define SMP_SIM_MCUBOOT_CONFIG_H
 
-#define MCUBOOT_SWAP_USING_MOVE 1
 #define MCUBOOT_VALIDATE_PRIMARY_SLOT 1
 #define MCUBOOT_USE_TINYCRYPT 1
 #define MCUBOOT_USE_FLASH_AREA_GET_SECTORS 1

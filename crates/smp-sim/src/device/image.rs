@@ -6,7 +6,7 @@ use smp_server::flash::{FlashArea, NorFlashArea};
 use smp_server::groups::image::ImagePlatform;
 use smp_server::mcuboot::BootConfig;
 
-use crate::hw::bootloader::{Slots, BOOT_CONFIG};
+use crate::hw::bootloader::Slots;
 use crate::hw::flash::{Flash, FlashPartition, SLOT0_PARTITION, SLOT1_PARTITION};
 
 pub struct Image {
@@ -14,16 +14,19 @@ pub struct Image {
     slots: [NorFlashArea<FlashPartition>; 2],
     /// `--direct-upload`: an upload's `image` N > 0 names slot N − 1.
     direct_upload: bool,
+    /// The bootloader's build: its mode decides trailers and image places.
+    config: BootConfig,
 }
 
 impl Image {
-    pub fn open(flash: &Flash, direct_upload: bool) -> Self {
+    pub fn open(flash: &Flash, direct_upload: bool, config: BootConfig) -> Self {
         Image {
             slots: [
                 NorFlashArea(flash.partition(SLOT0_PARTITION)),
                 NorFlashArea(flash.partition(SLOT1_PARTITION)),
             ],
             direct_upload,
+            config,
         }
     }
 
@@ -54,6 +57,6 @@ impl ImagePlatform for Image {
     }
 
     fn boot_config(&self) -> BootConfig {
-        BOOT_CONFIG
+        self.config
     }
 }

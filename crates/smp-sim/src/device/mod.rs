@@ -101,7 +101,11 @@ impl SimDevice {
         config: Arc<DeviceConfig>,
     ) -> Result<Self, FlashError> {
         persistent.boots += 1;
-        let mut image = Image::open(&persistent.flash, config.direct_upload);
+        let mut image = Image::open(
+            &persistent.flash,
+            config.direct_upload,
+            config.bootloader.boot_config(),
+        );
         boot::run(
             config.bootloader,
             &mut image.bootloader_slots(),
@@ -203,7 +207,7 @@ impl OsPlatform for SimDevice {
     }
 
     fn bootloader(&self) -> Option<BootloaderInfo> {
-        Some(Os::bootloader())
+        Some(Os::bootloader(self.image.boot_config()))
     }
 }
 

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use smp_server::groups::os::{BootloaderInfo, ClockError, DateTime, OsInfo, PoolInfo, TaskInfo};
+use smp_server::mcuboot::BootConfig;
 use smp_server::{Error, MgmtErr};
 
-use crate::hw::bootloader::BOOT_CONFIG;
 use crate::threads::ThreadRegistry;
 use crate::transport::pool::SharedPool;
 
@@ -72,11 +72,11 @@ impl Os {
         }
     }
 
-    pub fn bootloader() -> BootloaderInfo {
+    pub fn bootloader(config: BootConfig) -> BootloaderInfo {
         BootloaderInfo {
             name: "MCUboot",
-            mode: BOOT_CONFIG.mode.wire_value(),
-            no_downgrade: BOOT_CONFIG.downgrade_prevention,
+            mode: config.mode.wire_value(),
+            no_downgrade: config.downgrade_prevention,
         }
     }
 }

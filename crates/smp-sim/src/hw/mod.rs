@@ -16,3 +16,15 @@ pub enum Bootloader {
     #[cfg(feature = "real-mcuboot")]
     Mcuboot,
 }
+
+impl Bootloader {
+    /// The MCUboot build the image group writes for: the emulation's, or
+    /// the real build's (its mode chosen when it was built).
+    pub fn boot_config(self) -> smp_server::mcuboot::BootConfig {
+        match self {
+            Bootloader::Emulated => bootloader::BOOT_CONFIG,
+            #[cfg(feature = "real-mcuboot")]
+            Bootloader::Mcuboot => mcuboot::BOOT_CONFIG,
+        }
+    }
+}

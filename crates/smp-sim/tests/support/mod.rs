@@ -111,6 +111,32 @@ pub fn bootloader_args() -> Vec<String> {
     }
 }
 
+/// The boot mode (`bootloader info`'s `mode`) of the device's bootloader:
+/// swap using move (3) for the emulation, the real build's mode for
+/// `SMP_SIM_BOOTLOADER=mcuboot`.
+pub fn boot_mode() -> u8 {
+    if std::env::var("SMP_SIM_BOOTLOADER").as_deref() != Ok("mcuboot") {
+        return 3;
+    }
+    if cfg!(mcuboot_mode = "swap-offset") {
+        9
+    } else if cfg!(mcuboot_mode = "overwrite-only") {
+        2
+    } else {
+        3
+    }
+}
+
+/// True (and says so on stderr) when the device's MCUboot is an
+/// overwrite-only build, which never reverts: a test image is there for good.
+pub fn needs_revert() -> bool {
+    if boot_mode() != 2 {
+        return false;
+    }
+    eprintln!("skipped with an overwrite-only MCUboot: it never reverts");
+    true
+}
+
 /// True (and says so on stderr) when the device runs the real MCUboot,
 /// whose build here checks image hashes but not signatures.
 pub fn needs_signature_checks() -> bool {

@@ -7,8 +7,7 @@ use super::build::ImageBuild;
 use super::platform::{ImageMgmtError, ImagePlatform};
 use crate::dispatch::Ctx;
 use crate::error::{Error, MgmtErr};
-use crate::flash::FlashArea;
-use crate::flash::FlashError;
+use crate::flash::{FlashArea, FlashError, Window};
 use crate::mcuboot::{
     read_image_info, read_trailer, swap_type_for, BootConfig, BootMode, ImageError, ImageInfo,
     NextBoot, NextBootType, SwapType, Trailer, TrailerLayout,
@@ -106,10 +105,33 @@ pub(super) fn slot_image<P: ImagePlatform + ?Sized>(
     p: &mut P,
     slot: u8,
 ) -> Result<ImageInfo, ImageError> {
+    let base = image_offset(p, slot);
     match p.slot(slot) {
-        Some(area) => read_image_info(area),
+        // Without swap using offset the window is never needed (and, the
+        // mode a constant of the build, not linked).
+        Some(area) if base == 0 => read_image_info(area),
+        Some(area) => read_image_info(&mut Window::new(area, base)),
         None => Err(ImageError::NoImage),
     }
+}
+
+/// Where the image of `slot` starts in it (Zephyr `boot_get_image_start_offset`).
+///
+/// 0, except with swap using offset in a secondary slot: an update waits
+/// there one sector in (the sector the swap moves the primary's first one
+/// into), and a revert finds the previous image at 0, where the swap left it.
+pub(super) fn image_offset<P: ImagePlatform + ?Sized>(p: &mut P, slot: u8) -> u32 {
+    let config = p.boot_config();
+    if config.mode != BootMode::SwapUsingOffset || slot % 2 == 0 {
+        return 0;
+    }
+    let image = slot / 2;
+    let primary = slot_trailer(p, 2 * image, &config).unwrap_or(Trailer::ERASED);
+    let secondary = slot_trailer(p, slot, &config).unwrap_or(Trailer::ERASED);
+    if swap_type_for(config.mode, &primary, &secondary) == SwapType::Revert {
+        return 0;
+    }
+    p.slot(slot).map_or(0, |area| area.erase_size())
 }
 
 /// The trailer of `slot`; a missing slot reads as erased (as MCUboot treats

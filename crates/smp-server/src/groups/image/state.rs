@@ -26,6 +26,9 @@ impl UploadState {
 
 pub(super) struct Upload {
     pub(super) slot: u8,
+    /// Where the image starts in the slot: `off` and `tail` count from
+    /// there, `erased_to` from the slot's start.
+    pub(super) base: u32,
     /// Total image length (`len` of the first chunk).
     pub(super) len: u32,
     /// Bytes accepted: the next expected `off`.

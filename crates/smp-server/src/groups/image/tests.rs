@@ -4,6 +4,7 @@
 mod direct_upload;
 mod erase;
 mod slot_state;
+mod swap_offset;
 mod upload;
 mod zephyr_client;
 

@@ -9,7 +9,9 @@
 
 use super::build::ImageBuild;
 use super::platform::{ImageMgmtError, ImagePlatform};
-use super::slots::{active_slot, image_count, opposite, slot_image, slot_in_use, Known};
+use super::slots::{
+    active_slot, image_count, image_offset, opposite, slot_image, slot_in_use, Known,
+};
 use super::state::{Upload, UploadState, TAIL_MAX};
 use crate::cbor::{bool_or_int, decode_map, once, Field, Response};
 use crate::dispatch::{Ctx, Request};
@@ -161,7 +163,7 @@ fn accept<B: ImageBuild, P: ImagePlatform + ?Sized>(
     }
     flush_tail(up, area)?;
     let matched = if B::IMAGE_CHECK && up.sha.len() == HASH_LEN {
-        Some(slot_matches(area, up.len, &up.sha)?)
+        Some(slot_matches(area, up.base, up.len, &up.sha)?)
     } else {
         None
     };
@@ -231,12 +233,17 @@ fn start<B: ImageBuild, P: ImagePlatform + ?Sized>(
         }
     }
 
-    let area = p.slot(slot).ok_or(ImageMgmtError::NoFreeSlot)?;
-    let (size, es, ws) = (area.size(), area.erase_size(), area.write_size());
+    let base = image_offset(p, slot);
+    let slot_area = p.slot(slot).ok_or(ImageMgmtError::NoFreeSlot)?;
+    let (size, es, ws) = (
+        slot_area.size(),
+        slot_area.erase_size(),
+        slot_area.write_size(),
+    );
     if ws == 0 || ws as usize > TAIL_MAX || es == 0 || es % ws != 0 {
         return Err(ImageMgmtError::FlashConfigQueryFail);
     }
-    if len > size || len > max_image_size(&config, size, es, ws) {
+    if len > size.saturating_sub(base) || len > max_image_size(&config, size, es, ws) {
         return Err(ImageMgmtError::InvalidImageTooLarge);
     }
     if chunk.data.len() as u64 > u64::from(len) {
@@ -247,8 +254,8 @@ fn start<B: ImageBuild, P: ImagePlatform + ?Sized>(
     // uploads go to an erased or different slot).
     if B::IMAGE_CHECK
         && sha.len() == HASH_LEN
-        && slot_starts_with(area, chunk.data)?
-        && slot_matches(area, len, &sha)?
+        && slot_starts_with(slot_area, base, chunk.data)?
+        && slot_matches(slot_area, base, len, &sha)?
     {
         // The slot already holds exactly this file.
         return Ok(Some(Reply {
@@ -272,19 +279,24 @@ fn start<B: ImageBuild, P: ImagePlatform + ?Sized>(
         }
     }
 
-    // A trailer left by an earlier image must not schedule this one.
+    // A trailer left by an earlier image must not schedule this one, and
+    // nothing left before the image (an image at 0 that a swap using offset
+    // put there) may be taken for it.
+    let slot_area = p.slot(slot).ok_or(ImageMgmtError::NoFreeSlot)?;
     let layout = TrailerLayout::new(size, config.max_align);
     let trailer_from = align_down(size.saturating_sub(layout.info_size()), es);
     let mut trailer_erased = trailer_from;
-    erase_up_to(area, &mut trailer_erased, size)?;
+    erase_up_to(slot_area, &mut trailer_erased, size)?;
+    erase_up_to(slot_area, &mut 0, base)?;
 
     state.current = Some(Upload {
         slot,
+        base,
         len,
         off: 0,
         sha,
         tail: heapless::Vec::new(),
-        erased_to: 0,
+        erased_to: base,
     });
     Ok(None)
 }
@@ -342,14 +354,14 @@ fn write(up: &mut Upload, area: &mut dyn FlashArea, data: &[u8]) -> Result<(), I
         rest = tail;
         up.off += take as u32;
         if up.tail.len() == ws {
-            let at = up.off - ws as u32;
+            let at = up.base + up.off - ws as u32;
             program(&mut up.erased_to, area, at, &up.tail)?;
             up.tail.clear();
         }
     }
     let (aligned, rest) = crate::bytes::split(rest, rest.len() / ws * ws);
     if !aligned.is_empty() {
-        program(&mut up.erased_to, area, up.off, aligned)?;
+        program(&mut up.erased_to, area, up.base + up.off, aligned)?;
         up.off += aligned.len() as u32;
     }
     let _ = up.tail.extend_from_slice(rest);
@@ -368,7 +380,7 @@ fn flush_tail(up: &mut Upload, area: &mut dyn FlashArea) -> Result<(), ImageMgmt
         return Err(ImageMgmtError::FlashWriteFailed);
     };
     crate::bytes::copy(head, &up.tail);
-    let at = up.off - up.tail.len() as u32;
+    let at = up.base + up.off - up.tail.len() as u32;
     let unit = unit.get(..ws).ok_or(ImageMgmtError::FlashWriteFailed)?;
     program(&mut up.erased_to, area, at, unit)?;
     up.tail.clear();
@@ -432,12 +444,16 @@ pub(super) fn is_erased(
     Ok(true)
 }
 
-/// Whether the slot begins with `data`.
-fn slot_starts_with(area: &mut dyn FlashArea, data: &[u8]) -> Result<bool, ImageMgmtError> {
+/// Whether the slot holds `data` at `base`.
+fn slot_starts_with(
+    area: &mut dyn FlashArea,
+    base: u32,
+    data: &[u8],
+) -> Result<bool, ImageMgmtError> {
     let mut buf = [0u8; 64];
     for (i, expected) in data.chunks(buf.len()).enumerate() {
         let read = buf.get_mut(..expected.len()).unwrap_or_default();
-        area.read((i * 64) as u32, read)
+        area.read(base + (i * 64) as u32, read)
             .map_err(|_| ImageMgmtError::FlashReadFailed)?;
         if read != expected {
             return Ok(false);
@@ -446,8 +462,14 @@ fn slot_starts_with(area: &mut dyn FlashArea, data: &[u8]) -> Result<bool, Image
     Ok(true)
 }
 
-/// Whether the first `len` bytes of the slot hash to `sha`.
-fn slot_matches(area: &mut dyn FlashArea, len: u32, sha: &[u8]) -> Result<bool, ImageMgmtError> {
-    let digest = sha256_of(area, 0, len).map_err(|_| ImageMgmtError::FlashReadFailed)?;
+/// Whether the `len` bytes of the slot from `base` hash to `sha`.
+fn slot_matches(
+    area: &mut dyn FlashArea,
+    base: u32,
+    len: u32,
+    sha: &[u8],
+) -> Result<bool, ImageMgmtError> {
+    let digest = sha256_of(area, base, base.saturating_add(len))
+        .map_err(|_| ImageMgmtError::FlashReadFailed)?;
     Ok(digest[..] == *sha)
 }

@@ -168,14 +168,6 @@ fn read_journal(slots: &mut Slots<'_>) -> Result<BootStatus, FlashError> {
     Ok(bs)
 }
 
-/// Whether the trailers hold the journal of a swap cut by a reset, with
-/// steps recorded: what the next boot resumes. (The real MCUboot's boot
-/// does not say so in its log; the virtual device tells from the flash.)
-#[cfg(feature = "real-mcuboot")]
-pub fn swap_interrupted(slots: &mut Slots<'_>) -> Result<bool, FlashError> {
-    Ok(!read_journal(slots)?.is_reset())
-}
-
 fn is_upgrade(swap_type: SwapType) -> bool {
     matches!(
         swap_type,

@@ -34,6 +34,8 @@ pub struct RawVersion {
 pub struct RawBootResult {
     pub rc: c_int,
     pub swap_type: u8,
+    /// 1 when MCUboot resumed a swap cut by a reset.
+    pub resumed: u8,
     pub image_offset: u32,
     pub version: RawVersion,
 }

@@ -4,8 +4,10 @@
 //! image group writes. What it swaps, reverts, erases or refuses is what a
 //! board with that MCUboot build would do with the same flash.
 //!
-//! The build: swap using move, one image, primary slot validated, SHA-256
-//! with tinycrypt, no signature check (images are checked by their hash TLV).
+//! The build: one image, primary slot validated, SHA-256 with tinycrypt, no
+//! signature check (images are checked by their hash TLV); the upgrade mode
+//! (swap using move, swap using offset or overwrite-only) is chosen when it
+//! is built (`SMP_SIM_MCUBOOT_MODE`, see build.rs), and is [`BOOT_CONFIG`].
 
 mod ffi;
 #[cfg(test)]
@@ -15,10 +17,25 @@ use std::sync::Mutex;
 
 use log::info;
 use smp_server::flash::FlashArea;
-use smp_server::mcuboot::{ImageVersion, SwapType};
+use smp_server::mcuboot::{BootConfig, BootMode, ImageVersion, SwapType};
 
-use crate::hw::bootloader::{self, factory, Slots};
+use crate::hw::bootloader::{factory, Slots};
 use crate::hw::flash::{SLOT0_PARTITION, SLOT1_PARTITION};
+
+/// The MCUboot build the glue compiles (`mcuboot-glue/mcuboot_config`):
+/// 8-byte trailer alignment, no downgrade prevention, and the mode build.rs
+/// was asked for.
+pub const BOOT_CONFIG: BootConfig = BootConfig {
+    mode: MODE,
+    max_align: 8,
+    downgrade_prevention: false,
+};
+
+const MODE: BootMode = match env!("SMP_SIM_MCUBOOT_MODE").as_bytes() {
+    b"swap-offset" => BootMode::SwapUsingOffset,
+    b"overwrite-only" => BootMode::OverwriteOnly,
+    _ => BootMode::SwapUsingMove,
+};
 
 /// What MCUboot chose at one boot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,9 +74,7 @@ static ONE_BOOT: Mutex<()> = Mutex::new(());
 
 /// Boots with the real MCUboot.
 pub fn boot(slots: &mut Slots<'_>) -> Result<McubootReport, BootFailed> {
-    // A flash that cannot be read is seen by MCUboot too.
-    let resumed = bootloader::swap_interrupted(slots).unwrap_or(false);
-    if let Some(choice) = boot_go(slots)? {
+    if let Some((choice, resumed)) = boot_go(slots)? {
         return Ok(McubootReport {
             choice,
             resumed,
@@ -68,7 +83,7 @@ pub fn boot(slots: &mut Slots<'_>) -> Result<McubootReport, BootFailed> {
     }
     info!("mcuboot: no bootable image: writing the virtual device's own image to slot 0");
     factory::install(slots.primary, &factory::image()).map_err(|_| BootFailed::Flash)?;
-    let choice = boot_go(slots)?.ok_or(BootFailed::NoBootableImage)?;
+    let (choice, resumed) = boot_go(slots)?.ok_or(BootFailed::NoBootableImage)?;
     Ok(McubootReport {
         choice,
         resumed,
@@ -76,8 +91,10 @@ pub fn boot(slots: &mut Slots<'_>) -> Result<McubootReport, BootFailed> {
     })
 }
 
-/// One `boot_go`: `None` when MCUboot finds no bootable image.
-fn boot_go(slots: &mut Slots<'_>) -> Result<Option<McubootChoice>, BootFailed> {
+/// One `boot_go`: what MCUboot chose, and whether it resumed a swap a reset
+/// had cut (as MCUboot's own `swap_read_status` found); `None` when it finds
+/// no bootable image.
+fn boot_go(slots: &mut Slots<'_>) -> Result<Option<(McubootChoice, bool)>, BootFailed> {
     let desc = [
         slot_desc(&*slots.primary, SLOT0_PARTITION.offset),
         slot_desc(&*slots.secondary, SLOT1_PARTITION.offset),
@@ -98,7 +115,7 @@ fn boot_go(slots: &mut Slots<'_>) -> Result<Option<McubootChoice>, BootFailed> {
     } else {
         0
     };
-    Ok(Some(McubootChoice {
+    let choice = McubootChoice {
         slot,
         version: ImageVersion::new(
             raw.version.major,
@@ -107,7 +124,8 @@ fn boot_go(slots: &mut Slots<'_>) -> Result<Option<McubootChoice>, BootFailed> {
             raw.version.build_num,
         ),
         swap: swap_type(raw.swap_type),
-    }))
+    };
+    Ok(Some((choice, raw.resumed != 0)))
 }
 
 fn slot_desc(area: &dyn FlashArea, device_offset: u32) -> ffi::SlotDesc {

@@ -3,9 +3,10 @@
 
 use sha2::{Digest, Sha256};
 use smp_server::flash::{FlashArea, FlashError, NorFlashArea};
-use smp_server::mcuboot::{self, ImageVersion, SwapType, TrailerLayout};
+use smp_server::mcuboot::{self, BootMode, ImageVersion, SwapType, TrailerLayout};
 
 use super::*;
+use crate::hw::bootloader;
 use crate::hw::flash::{Flash, FlashPartition, ERASED};
 
 struct Device {
@@ -57,12 +58,18 @@ impl Device {
     }
 
     /// Writes `image` to slot 1 and marks it for test.
+    /// Writes `image` to slot 1 where the build's mode expects an update
+    /// (one sector in with swap using offset) and marks it for test.
     fn upload_for_test(&mut self, image: &[u8]) {
         let area = &mut self.secondary;
         area.erase(0, area.size()).unwrap();
         let mut padded = image.to_vec();
         padded.resize(image.len().div_ceil(4) * 4, ERASED);
-        area.write(0, &padded).unwrap();
+        let at = match BOOT_CONFIG.mode {
+            BootMode::SwapUsingOffset => area.erase_size(),
+            _ => 0,
+        };
+        area.write(at, &padded).unwrap();
         let layout = TrailerLayout::new(area.size(), 8);
         mcuboot::set_next(area, &layout, false, false, 0).unwrap();
     }
@@ -112,6 +119,10 @@ fn a_test_image_is_swapped_in_and_booted() {
 }
 
 #[test]
+#[cfg_attr(
+    mcuboot_mode = "overwrite-only",
+    ignore = "overwrite-only never reverts"
+)]
 fn the_next_boot_reverts_an_unconfirmed_test() {
     let mut dev = Device::new();
     dev.boot();
@@ -120,6 +131,50 @@ fn the_next_boot_reverts_an_unconfirmed_test() {
     let report = dev.boot();
     assert_eq!(report.choice.swap, SwapType::Revert);
     assert_eq!(report.choice.version, factory::VERSION);
+}
+
+#[test]
+#[cfg_attr(not(mcuboot_mode = "overwrite-only"), ignore = "swap modes revert")]
+fn overwrite_only_keeps_an_unconfirmed_test_image() {
+    let mut dev = Device::new();
+    dev.boot();
+    dev.upload_for_test(&image([2, 5]));
+    dev.boot();
+    let report = dev.boot();
+    assert_eq!(report.choice.swap, SwapType::None);
+    assert_eq!(report.choice.version, ImageVersion::new(2, 5, 0, 0));
+}
+
+/// A power cut at every flash operation of the test upgrade (torn), then a
+/// boot with the same MCUboot: it finishes the upgrade and boots the new
+/// image, whatever the mode — unless the swap had finished (copy_done
+/// written) before the cut: then the test image never ran to confirm
+/// itself, and this boot reverts it.
+#[test]
+fn the_real_mcuboot_finishes_an_upgrade_cut_at_any_flash_operation() {
+    let total = pending_test_swap().ops_of(true);
+    assert!(total > 20, "an upgrade takes many steps ({total})");
+    for n in 0..total {
+        let mut dev = pending_test_swap();
+        dev.flash.cut_power_after(n, true);
+        assert!(dev.try_boot().is_err(), "cut after {n} of {total}");
+        dev.flash.restore_power();
+        let layout = TrailerLayout::new(dev.primary.size(), BOOT_CONFIG.max_align);
+        let swapped = mcuboot::read_trailer(&mut dev.primary, &layout)
+            .unwrap()
+            .copy_done
+            == mcuboot::Flag::Set;
+        let report = dev.try_boot().expect("boots after the cut");
+        let (version, swap) = if swapped && BOOT_CONFIG.mode != BootMode::OverwriteOnly {
+            (factory::VERSION, Some(SwapType::Revert))
+        } else {
+            (ImageVersion::new(2, 5, 0, 0), None)
+        };
+        assert_eq!(report.choice.version, version, "cut after {n} of {total}");
+        if swap.is_some() {
+            assert_eq!(Some(report.choice.swap), swap, "cut after {n} of {total}");
+        }
+    }
 }
 
 /// A device with its own image in slot 0 and an image marked for test in
@@ -132,6 +187,10 @@ fn pending_test_swap() -> Device {
 }
 
 #[test]
+#[cfg_attr(
+    not(mcuboot_mode = "swap-move"),
+    ignore = "the emulation is of swap using move"
+)]
 fn both_bootloaders_leave_the_same_flash_after_a_test_swap() {
     let mut real = pending_test_swap();
     let mut emulated = pending_test_swap();
@@ -189,31 +248,55 @@ fn cut_one_resume_with_the_other(pending: fn() -> Device, cut_real: bool, torn: 
 }
 
 #[test]
+#[cfg_attr(
+    not(mcuboot_mode = "swap-move"),
+    ignore = "the emulation is of swap using move"
+)]
 fn the_real_mcuboot_resumes_a_swap_the_emulation_was_cut_in() {
     cut_one_resume_with_the_other(pending_test_swap, false, false);
 }
 
 #[test]
+#[cfg_attr(
+    not(mcuboot_mode = "swap-move"),
+    ignore = "the emulation is of swap using move"
+)]
 fn the_real_mcuboot_resumes_a_swap_the_emulation_was_cut_in_mid_operation() {
     cut_one_resume_with_the_other(pending_test_swap, false, true);
 }
 
 #[test]
+#[cfg_attr(
+    not(mcuboot_mode = "swap-move"),
+    ignore = "the emulation is of swap using move"
+)]
 fn the_emulation_resumes_a_swap_the_real_mcuboot_was_cut_in() {
     cut_one_resume_with_the_other(pending_test_swap, true, false);
 }
 
 #[test]
+#[cfg_attr(
+    not(mcuboot_mode = "swap-move"),
+    ignore = "the emulation is of swap using move"
+)]
 fn the_emulation_resumes_a_swap_the_real_mcuboot_was_cut_in_mid_operation() {
     cut_one_resume_with_the_other(pending_test_swap, true, true);
 }
 
 #[test]
+#[cfg_attr(
+    not(mcuboot_mode = "swap-move"),
+    ignore = "the emulation is of swap using move"
+)]
 fn the_real_mcuboot_resumes_a_revert_the_emulation_was_cut_in() {
     cut_one_resume_with_the_other(pending_revert, false, false);
 }
 
 #[test]
+#[cfg_attr(
+    not(mcuboot_mode = "swap-move"),
+    ignore = "the emulation is of swap using move"
+)]
 fn the_emulation_resumes_a_revert_the_real_mcuboot_was_cut_in() {
     cut_one_resume_with_the_other(pending_revert, true, false);
 }
