@@ -139,6 +139,59 @@ struct Cli {
     /// The Memfault group's access callback refuses every request (rc 11).
     #[arg(long)]
     memfault_locked: bool,
+
+    /// Boot this flash file (another device's: a native_sim firmware's
+    /// flash.bin) once with the real MCUboot, write back what it did, say
+    /// what it booted and exit (1 when nothing is bootable).
+    #[cfg(feature = "real-mcuboot")]
+    #[arg(long, value_name = "FILE")]
+    mcuboot_boot_file: Option<PathBuf>,
+
+    /// With --mcuboot-boot-file: the two slots in the file, as
+    /// `OFF:SIZE,OFF:SIZE` (default: native_sim's devicetree).
+    #[cfg(feature = "real-mcuboot")]
+    #[arg(
+        long,
+        value_name = "SLOTS",
+        default_value = "0xc000:0x69000,0x75000:0x69000"
+    )]
+    mcuboot_slots: String,
+
+    /// With --mcuboot-boot-file: the flash's erase and write sizes
+    /// (native_sim's flash simulator: 4096 and 1).
+    #[cfg(feature = "real-mcuboot")]
+    #[arg(long, value_name = "BYTES", default_value_t = 4096)]
+    mcuboot_sector_size: u32,
+    #[cfg(feature = "real-mcuboot")]
+    #[arg(long, value_name = "BYTES", default_value_t = 1)]
+    mcuboot_write_size: u32,
+}
+
+/// `--mcuboot-boot-file`: one real MCUboot boot of another device's flash.
+#[cfg(feature = "real-mcuboot")]
+fn boot_flash_file(file: &Path, cli: &Cli) -> Result<(), String> {
+    use crate::hw::mcuboot::flash_file::{boot_file, Layout};
+    let layout = Layout {
+        slots: Layout::parse_slots(&cli.mcuboot_slots)?,
+        sector_size: cli.mcuboot_sector_size,
+        write_size: cli.mcuboot_write_size,
+    };
+    match boot_file(file, &layout)? {
+        Some((choice, resumed)) => {
+            let resumed = if resumed {
+                ", resumed after a reset"
+            } else {
+                ""
+            };
+            // The same words as every boot's log line.
+            info!(
+                "mcuboot: booting slot {} version {} (swap type {:?}{resumed})",
+                choice.slot, choice.version, choice.swap
+            );
+            Ok(())
+        }
+        None => Err("mcuboot: no bootable image (a board would hang here)".into()),
+    }
 }
 
 fn default_state_dir() -> PathBuf {
@@ -164,6 +217,10 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), String> {
+    #[cfg(feature = "real-mcuboot")]
+    if let Some(file) = &cli.mcuboot_boot_file {
+        return boot_flash_file(file, &cli);
+    }
     let state_dir = cli.state.clone().unwrap_or_else(default_state_dir);
     std::fs::create_dir_all(&state_dir)
         .map_err(|e| format!("cannot create state directory {}: {e}", state_dir.display()))?;

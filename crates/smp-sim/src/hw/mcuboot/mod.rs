@@ -10,6 +10,7 @@
 //! is built (`SMP_SIM_MCUBOOT_MODE`, see build.rs), and is [`BOOT_CONFIG`].
 
 mod ffi;
+pub mod flash_file;
 #[cfg(test)]
 mod tests;
 
@@ -74,7 +75,8 @@ static ONE_BOOT: Mutex<()> = Mutex::new(());
 
 /// Boots with the real MCUboot.
 pub fn boot(slots: &mut Slots<'_>) -> Result<McubootReport, BootFailed> {
-    if let Some((choice, resumed)) = boot_go(slots)? {
+    let offsets = [SLOT0_PARTITION.offset, SLOT1_PARTITION.offset];
+    if let Some((choice, resumed)) = boot_go(slots, offsets)? {
         return Ok(McubootReport {
             choice,
             resumed,
@@ -83,7 +85,7 @@ pub fn boot(slots: &mut Slots<'_>) -> Result<McubootReport, BootFailed> {
     }
     info!("mcuboot: no bootable image: writing the virtual device's own image to slot 0");
     factory::install(slots.primary, &factory::image()).map_err(|_| BootFailed::Flash)?;
-    let (choice, resumed) = boot_go(slots)?.ok_or(BootFailed::NoBootableImage)?;
+    let (choice, resumed) = boot_go(slots, offsets)?.ok_or(BootFailed::NoBootableImage)?;
     Ok(McubootReport {
         choice,
         resumed,
@@ -94,10 +96,14 @@ pub fn boot(slots: &mut Slots<'_>) -> Result<McubootReport, BootFailed> {
 /// One `boot_go`: what MCUboot chose, and whether it resumed a swap a reset
 /// had cut (as MCUboot's own `swap_read_status` found); `None` when it finds
 /// no bootable image.
-fn boot_go(slots: &mut Slots<'_>) -> Result<Option<(McubootChoice, bool)>, BootFailed> {
+/// `offsets`: where the slots are in their flash device.
+fn boot_go(
+    slots: &mut Slots<'_>,
+    offsets: [u32; 2],
+) -> Result<Option<(McubootChoice, bool)>, BootFailed> {
     let desc = [
-        slot_desc(&*slots.primary, SLOT0_PARTITION.offset),
-        slot_desc(&*slots.secondary, SLOT1_PARTITION.offset),
+        slot_desc(&*slots.primary, offsets[0]),
+        slot_desc(&*slots.secondary, offsets[1]),
     ];
     let raw = {
         let _only_boot = ONE_BOOT
@@ -110,11 +116,7 @@ fn boot_go(slots: &mut Slots<'_>) -> Result<Option<(McubootChoice, bool)>, BootF
         -2 => return Err(BootFailed::Flash),
         _ => return Ok(None),
     }
-    let slot = if raw.image_offset >= SLOT1_PARTITION.offset {
-        1
-    } else {
-        0
-    };
+    let slot = if raw.image_offset >= offsets[1] { 1 } else { 0 };
     let choice = McubootChoice {
         slot,
         version: ImageVersion::new(
