@@ -178,16 +178,7 @@ fn boot_flash_file(file: &Path, cli: &Cli) -> Result<(), String> {
     };
     match boot_file(file, &layout)? {
         Some((choice, resumed)) => {
-            let resumed = if resumed {
-                ", resumed after a reset"
-            } else {
-                ""
-            };
-            // The same words as every boot's log line.
-            info!(
-                "mcuboot: booting slot {} version {} (swap type {:?}{resumed})",
-                choice.slot, choice.version, choice.swap
-            );
+            crate::device::boot::log_mcuboot(&choice, resumed);
             Ok(())
         }
         None => Err("mcuboot: no bootable image (a board would hang here)".into()),

@@ -30,17 +30,7 @@ pub fn run(
 fn real_mcuboot(slots: &mut Slots<'_>) -> Result<(), FlashError> {
     match crate::hw::mcuboot::boot(slots) {
         Ok(report) => {
-            let choice = report.choice;
-            // The same words as the emulation's log, which tests look for.
-            let resumed = if report.resumed {
-                ", resumed after a reset"
-            } else {
-                ""
-            };
-            info!(
-                "mcuboot: booting slot {} version {} (swap type {:?}{resumed})",
-                choice.slot, choice.version, choice.swap
-            );
+            log_mcuboot(&report.choice, report.resumed);
             Ok(())
         }
         Err(crate::hw::mcuboot::BootFailed::Flash) => Err(FlashError::Device),
@@ -49,6 +39,21 @@ fn real_mcuboot(slots: &mut Slots<'_>) -> Result<(), FlashError> {
             Err(FlashError::Device)
         }
     }
+}
+
+/// What the real MCUboot booted, in the same words as the emulation's log
+/// (which tests look for).
+#[cfg(feature = "real-mcuboot")]
+pub fn log_mcuboot(choice: &crate::hw::mcuboot::McubootChoice, resumed: bool) {
+    let resumed = if resumed {
+        ", resumed after a reset"
+    } else {
+        ""
+    };
+    info!(
+        "mcuboot: booting slot {} version {} (swap type {:?}{resumed})",
+        choice.slot, choice.version, choice.swap
+    );
 }
 
 fn log_emulated(report: &BootReport) {

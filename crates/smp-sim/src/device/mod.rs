@@ -8,7 +8,7 @@
 //! a setting, the shell reads and writes settings and lists files, storage
 //! erase wipes the saved settings and the files with the storage partition.
 
-mod boot;
+pub mod boot;
 pub mod config;
 pub mod fs;
 mod image;
